@@ -1,0 +1,63 @@
+/// The per-direction facts an UPDATE cannot be decoded without, negotiated in OPEN:
+/// AS number width (RFC 6793), ADD-PATH receive families (RFC 7911 §4) and extended messages (RFC 8654).
+public struct DecodingContext: Sendable, Hashable, CustomStringConvertible {
+    /// AS_PATH and AGGREGATOR carry 4-octet ASNs (both sides sent capability 65).
+    public var fourOctetAS: Bool
+    /// Families whose NLRI carry a path identifier in this direction.
+    public var addPath: AddPathFamilies
+    /// Messages up to 65535 bytes are allowed (both sides sent capability 6).
+    public var extendedMessages: Bool
+
+    public init(fourOctetAS: Bool = true, addPath: AddPathFamilies = AddPathFamilies(),
+                extendedMessages: Bool = false) {
+        self.fourOctetAS = fourOctetAS
+        self.addPath = addPath
+        self.extendedMessages = extendedMessages
+    }
+
+    public var description: String {
+        var parts = [fourOctetAS ? "as4" : "as2"]
+        if !addPath.isEmpty { parts.append("add-path(\(addPath))") }
+        if extendedMessages { parts.append("extended-messages") }
+        return parts.joined(separator: ",")
+    }
+}
+
+/// A set of address families, compact for the eight we decode (one bit each) with a fallback list.
+public struct AddPathFamilies: Sendable, Hashable, CustomStringConvertible {
+    @usableFromInline var knownBits: UInt8 = 0
+    @usableFromInline var others: [AddressFamily] = []
+
+    public init() {}
+
+    public init(_ families: [AddressFamily]) {
+        for f in families { insert(f) }
+    }
+
+    public mutating func insert(_ family: AddressFamily) {
+        if let i = family.knownIndex {
+            knownBits |= 1 << UInt8(i)
+        } else if !others.contains(family) {
+            others.append(family)
+            others.sort()
+        }
+    }
+
+    @inlinable
+    public func contains(_ family: AddressFamily) -> Bool {
+        if let i = family.knownIndex { return knownBits & (1 << UInt8(i)) != 0 }
+        return !others.isEmpty && others.contains(family)
+    }
+
+    public var isEmpty: Bool { knownBits == 0 && others.isEmpty }
+
+    public var families: [AddressFamily] {
+        let known: [AddressFamily] = [
+            .ipv4Unicast, .ipv4Multicast, .ipv4Labeled, .ipv4VPN,
+            .ipv6Unicast, .ipv6Multicast, .ipv6Labeled, .ipv6VPN,
+        ]
+        return (known.filter { contains($0) } + others).sorted()
+    }
+
+    public var description: String { families.map(\.description).joined(separator: " ") }
+}

@@ -1,0 +1,448 @@
+/// A validated, zero-copy reading of one UPDATE message (RFC 4271 §4.3) over borrowed bytes.
+///
+/// One pass checks every field in the order OpenBGPD uses (flags → length → duplicate → value) and
+/// records RFC 7606 outcomes in `errors`; scalar attributes are kept inline and everything else as a byte
+/// range, so reading an UPDATE allocates nothing unless it is malformed. Routes are read on demand with
+/// `routes(_:)`. The view borrows `bytes`: it is valid only while the lender's closure runs.
+public struct UpdateView {
+    /// The whole message, header included.
+    public let bytes: UnsafeRawBufferPointer
+    public let context: DecodingContext
+
+    public private(set) var withdrawnRange: Range<Int> = 0..<0
+    public private(set) var nlriRange: Range<Int> = 0..<0
+    public private(set) var withdrawnCount = 0
+    public private(set) var nlriCount = 0
+
+    public private(set) var origin: Origin?
+    public private(set) var asPathRange: Range<Int>?
+    public private(set) var as4PathRange: Range<Int>?
+    /// Origin ASN of AS_PATH alone (RFC 6811), as read with the session's AS width.
+    public private(set) var asPathOrigin: ASN?
+    public private(set) var asPathHops = 0
+    public private(set) var as4PathOrigin: ASN?
+    public private(set) var as4PathHops = 0
+    public private(set) var nextHop: IPv4Address?
+    public private(set) var med: UInt32?
+    public private(set) var localPref: UInt32?
+    public private(set) var atomicAggregate = false
+    public private(set) var aggregator: Aggregator?
+    public private(set) var as4Aggregator: Aggregator?
+    public private(set) var communitiesRange: Range<Int>?
+    public private(set) var extendedCommunitiesRange: Range<Int>?
+    public private(set) var largeCommunitiesRange: Range<Int>?
+    public private(set) var originatorID: IPv4Address?
+    public private(set) var clusterListRange: Range<Int>?
+    public private(set) var aigp: UInt64?
+    public private(set) var otc: ASN?
+    public private(set) var mpReach: MPReachView?
+    public private(set) var mpUnreach: MPUnreachView?
+    /// Whole attributes (flags, type, length, value) we do not decode, kept raw.
+    public private(set) var unknownAttributeRanges: [Range<Int>] = []
+    /// RFC 7606 outcomes, in the order met.
+    public private(set) var errors: [UpdateError] = []
+
+    /// The worst RFC 7606 action recorded, if any.
+    public var worstAction: ErrorAction? { errors.lazy.map(\.action).max() }
+
+    /// True when an error makes the bytes unreadable under this decoding context (as opposed to a well-framed
+    /// attribute with a bad value): what mid-session inference uses to reject a reading.
+    public var hasStructuralError: Bool {
+        errors.contains { e in
+            switch e.error.code {
+            case .truncated, .badLength, .attributeOverrun, .badASPath, .badNLRI, .badMPReach, .badMPUnreach, .badNextHop:
+                true
+            case .badAttributeLength:
+                e.attributeType == PathAttributeType.aggregator  // 6 or 8 bytes depending on the AS width
+            default:
+                false
+            }
+        }
+    }
+
+    /// True when routes in this UPDATE must be handled as withdrawn (treat-as-withdraw or worse).
+    public var isTreatAsWithdraw: Bool { (worstAction ?? .attributeDiscard) >= .treatAsWithdraw }
+
+    /// Parses the message. `bytes` must be a whole framed message (see `MessageHeader`) of type UPDATE.
+    public init(_ bytes: UnsafeRawBufferPointer, context: DecodingContext) {
+        self.bytes = bytes
+        self.context = context
+        parse()
+    }
+
+    // MARK: - Parsing
+
+    private mutating func record(_ action: ErrorAction, _ code: WireError.Code, at offset: Int,
+                                 _ reason: String, attribute: UInt8? = nil) {
+        errors.append(UpdateError(action: action, error: WireError(code, at: offset, reason), attributeType: attribute))
+    }
+
+    private mutating func parse() {
+        var body = WireReader(bytes, base: 0)
+        guard body.skip(MessageHeader.length) else {
+            record(.sessionReset, .truncated, at: 0, "shorter than a header")
+            return
+        }
+        guard let withdrawnLength = body.readUInt16() else {
+            record(.sessionReset, .truncated, at: body.position, "no withdrawn routes length")
+            return
+        }
+        let withdrawnStart = body.position
+        guard let withdrawn = body.readSlice(Int(withdrawnLength)) else {
+            record(.sessionReset, .badLength, at: withdrawnStart - 2,
+                   "withdrawn routes length \(withdrawnLength) overruns the message")
+            return
+        }
+        withdrawnRange = withdrawnStart..<withdrawnStart + Int(withdrawnLength)
+        guard let attributesLength = body.readUInt16() else {
+            record(.sessionReset, .truncated, at: body.position, "no total path attribute length")
+            return
+        }
+        guard let attributes = body.readSlice(Int(attributesLength)) else {
+            record(.sessionReset, .badLength, at: body.position - 2,
+                   "total path attribute length \(attributesLength) overruns the message")
+            return
+        }
+        nlriRange = body.position..<bytes.count
+        let addPathV4 = context.addPath.contains(.ipv4Unicast)
+        var withdrawnReader = RouteReader(withdrawn, family: .ipv4Unicast, addPath: addPathV4)
+        do {
+            withdrawnCount = try withdrawnReader.validate()
+        } catch {
+            record(.sessionReset, .badNLRI, at: error.offset, "withdrawn routes: \(error.reason)")
+        }
+        parseAttributes(attributes)
+        var nlriReader = RouteReader(body, family: .ipv4Unicast, addPath: addPathV4)
+        do {
+            nlriCount = try nlriReader.validate()
+        } catch {
+            record(.sessionReset, .badNLRI, at: error.offset, "NLRI: \(error.reason)")
+        }
+        checkMandatoryAttributes(attributesStart: attributes.base)
+    }
+
+    private mutating func checkMandatoryAttributes(attributesStart: Int) {
+        let announces = nlriCount > 0 || (mpReach.map { $0.routeCount > 0 || $0.opaqueCount > 0 } ?? false)
+        guard announces else { return }
+        var missing: [String] = []
+        if origin == nil && !hasError(on: PathAttributeType.origin) { missing.append("ORIGIN") }
+        // RFC 8205 §3: BGPsec_PATH stands in for AS_PATH between BGPsec speakers.
+        if asPathRange == nil && !hasBGPsecPath && !hasError(on: PathAttributeType.asPath) { missing.append("AS_PATH") }
+        if nlriCount > 0 && nextHop == nil && !hasError(on: PathAttributeType.nextHop) { missing.append("NEXT_HOP") }
+        if !missing.isEmpty {
+            record(.treatAsWithdraw, .missingMandatoryAttribute, at: attributesStart,
+                   "missing \(missing.joined(separator: ", "))")
+        }
+    }
+
+    private var hasBGPsecPath: Bool {
+        unknownAttributeRanges.contains { $0.count > 1 && bytes[$0.lowerBound + 1] == PathAttributeType.bgpsecPath }
+    }
+
+    private func hasError(on type: UInt8) -> Bool { errors.contains { $0.attributeType == type } }
+
+    private mutating func parseAttributes(_ attributes: WireReader) {
+        var reader = attributes
+        var seen = SeenAttributes()
+        while !reader.isEmpty {
+            let start = reader.position
+            guard let rawFlags = reader.readUInt8(), let type = reader.readUInt8() else {
+                record(.treatAsWithdraw, .truncated, at: start, "truncated attribute header")
+                return
+            }
+            let flags = PathAttributeFlags(rawValue: rawFlags)
+            let declared = flags.contains(.extendedLength) ? reader.readUInt16().map(Int.init) : reader.readUInt8().map(Int.init)
+            guard let length = declared else {
+                record(.treatAsWithdraw, .truncated, at: start, "truncated attribute length", attribute: type)
+                return
+            }
+            guard let value = reader.readSlice(length) else {
+                // RFC 7606 §4: an attribute overrunning the attribute field cannot be delimited.
+                let action: ErrorAction = type == PathAttributeType.mpReachNLRI || type == PathAttributeType.mpUnreachNLRI
+                    ? .sessionReset : .treatAsWithdraw
+                record(action, .attributeOverrun, at: start,
+                       "length \(length) overruns the attribute field (\(reader.remaining) left)", attribute: type)
+                return
+            }
+            let action = AttributeRules.action(for: type)
+            if let expected = AttributeRules.expectedFlags(for: type), rawFlags & 0xC0 != expected {
+                // RFC 7606 §3.c: conflicting Optional/Transitive bits make the attribute malformed and the
+                // UPDATE treat-as-withdraw; the value is still decoded so reports show what was sent.
+                record(max(action, .treatAsWithdraw), .badAttributeFlags, at: start,
+                       "flags 0x\(String(rawFlags, radix: 16)) conflict with the attribute type", attribute: type)
+            }
+            if seen.insert(type) == false {
+                let dupAction: ErrorAction = type == PathAttributeType.mpReachNLRI || type == PathAttributeType.mpUnreachNLRI
+                    ? .sessionReset : .attributeDiscard
+                record(dupAction, .duplicateAttribute, at: start, "repeated", attribute: type)
+                continue
+            }
+            do {
+                try decodeValue(type: type, value: value, wholeRange: start..<value.base + length)
+            } catch {
+                record(action, error.code, at: error.offset, error.reason, attribute: type)
+            }
+        }
+    }
+
+    private static func exactly(_ n: Int, _ value: WireReader) throws(WireError) {
+        guard value.remaining == n else {
+            throw WireError(.badAttributeLength, at: value.position, "length \(value.remaining), expected \(n)")
+        }
+    }
+
+    private static func multiple(of n: Int, _ value: WireReader) throws(WireError) {
+        guard value.remaining % n == 0, value.remaining > 0 else {
+            throw WireError(.badAttributeLength, at: value.position, "length \(value.remaining) is not a positive multiple of \(n)")
+        }
+    }
+
+    private static func range(_ value: WireReader) -> Range<Int> { value.base..<value.base + value.remaining }
+
+    private mutating func decodeValue(type: UInt8, value: WireReader, wholeRange: Range<Int>) throws(WireError) {
+        var value = value
+        switch type {
+        case PathAttributeType.origin:
+            try Self.exactly(1, value)
+            guard let o = Origin(rawValue: value.readUInt8() ?? 255) else {
+                throw WireError(.badOrigin, at: value.base, "undefined origin value")
+            }
+            origin = o
+        case PathAttributeType.asPath:
+            (asPathOrigin, asPathHops) = try ASPath.validate(value, fourOctet: context.fourOctetAS)
+            asPathRange = Self.range(value)
+        case PathAttributeType.nextHop:
+            try Self.exactly(4, value)
+            nextHop = value.readUInt32().map(IPv4Address.init)
+        case PathAttributeType.multiExitDisc:
+            try Self.exactly(4, value)
+            med = value.readUInt32()
+        case PathAttributeType.localPref:
+            try Self.exactly(4, value)
+            localPref = value.readUInt32()
+        case PathAttributeType.atomicAggregate:
+            try Self.exactly(0, value)
+            atomicAggregate = true
+        case PathAttributeType.aggregator:
+            aggregator = try Aggregator(from: &value, fourOctet: context.fourOctetAS)
+        case PathAttributeType.communities:
+            try Self.multiple(of: 4, value)
+            communitiesRange = Self.range(value)
+        case PathAttributeType.originatorID:
+            try Self.exactly(4, value)
+            originatorID = value.readUInt32().map(IPv4Address.init)
+        case PathAttributeType.clusterList:
+            try Self.multiple(of: 4, value)
+            clusterListRange = Self.range(value)
+        case PathAttributeType.mpReachNLRI:
+            mpReach = try MPReachView(value, addPath: context.addPath)
+        case PathAttributeType.mpUnreachNLRI:
+            mpUnreach = try MPUnreachView(value, addPath: context.addPath)
+        case PathAttributeType.extendedCommunities:
+            try Self.multiple(of: 8, value)
+            extendedCommunitiesRange = Self.range(value)
+        case PathAttributeType.as4Path:
+            (as4PathOrigin, as4PathHops) = try ASPath.validate(value, fourOctet: true)
+            as4PathRange = Self.range(value)
+        case PathAttributeType.as4Aggregator:
+            as4Aggregator = try Aggregator(from: &value, fourOctet: true)
+        case PathAttributeType.aigp:
+            aigp = try Self.decodeAIGP(value)
+        case PathAttributeType.largeCommunity:
+            try Self.multiple(of: 12, value)
+            largeCommunitiesRange = Self.range(value)
+        case PathAttributeType.onlyToCustomer:
+            // RFC 9234 §5: a length other than 4 is malformed → treat-as-withdraw.
+            try Self.exactly(4, value)
+            otc = value.readUInt32()
+        default:
+            unknownAttributeRanges.append(wholeRange)
+        }
+    }
+
+    /// AIGP (RFC 7311 §3): TLVs of type(1) length(2, including the 3-octet header) value; type 1 has an 8-octet metric.
+    private static func decodeAIGP(_ value: WireReader) throws(WireError) -> UInt64? {
+        var reader = value
+        var metric: UInt64?
+        while !reader.isEmpty {
+            let at = reader.position
+            guard let type = reader.readUInt8(), let length = reader.readUInt16(), length >= 3,
+                var tlv = reader.readSlice(Int(length) - 3)
+            else { throw WireError(.badAttributeLength, at: at, "malformed AIGP TLV") }
+            if type == 1 {
+                guard tlv.remaining == 8, metric == nil else {
+                    throw WireError(.badAttributeLength, at: at, "AIGP metric TLV of \(tlv.remaining) bytes")
+                }
+                metric = tlv.readUInt64()
+            }
+        }
+        return metric
+    }
+
+    // MARK: - Reading routes
+
+    /// The parts of an UPDATE that carry routes.
+    public enum RouteSection: Sendable, CaseIterable {
+        case withdrawn, nlri, mpReach, mpUnreach
+    }
+
+    /// Reads the routes of one section, lazily. Sections that failed validation yield what precedes the error.
+    public func routes(_ section: RouteSection) -> RouteReader {
+        switch section {
+        case .withdrawn:
+            return RouteReader(slice(withdrawnRange), family: .ipv4Unicast, addPath: context.addPath.contains(.ipv4Unicast))
+        case .nlri:
+            return RouteReader(slice(nlriRange), family: .ipv4Unicast, addPath: context.addPath.contains(.ipv4Unicast))
+        case .mpReach:
+            guard let r = mpReach, r.family.prefixEncoding != nil else { return emptyReader() }
+            return RouteReader(slice(r.nlriRange), family: r.family, addPath: context.addPath.contains(r.family))
+        case .mpUnreach:
+            guard let r = mpUnreach, r.family.prefixEncoding != nil else { return emptyReader() }
+            return RouteReader(slice(r.nlriRange), family: r.family, addPath: context.addPath.contains(r.family))
+        }
+    }
+
+    private func emptyReader() -> RouteReader {
+        RouteReader(slice(0..<0), family: .ipv4Unicast, addPath: false)
+    }
+
+    /// A reader over `range` of the message, positioned for error offsets.
+    public func slice(_ range: Range<Int>) -> WireReader {
+        WireReader(UnsafeRawBufferPointer(rebasing: bytes[range]), base: range.lowerBound)
+    }
+
+    /// Routes announced (classic NLRI + MP_REACH with decoded families).
+    public var announcedCount: Int { nlriCount + (mpReach?.routeCount ?? 0) }
+    /// Routes withdrawn (classic withdrawn field + MP_UNREACH with decoded families).
+    public var withdrawnTotal: Int { withdrawnCount + (mpUnreach?.routeCount ?? 0) }
+
+    /// True for an End-of-RIB marker (RFC 4724 §2): an empty UPDATE, or one with only an empty MP_UNREACH.
+    public var isEndOfRIB: Bool {
+        if withdrawnCount == 0 && nlriCount == 0 && asPathRange == nil && mpReach == nil {
+            if let u = mpUnreach { return u.nlriRange.isEmpty }
+            return origin == nil && unknownAttributeRanges.isEmpty && errors.isEmpty
+        }
+        return false
+    }
+
+    /// RFC 6811 origin of the path after the RFC 6793 merge, without building the path.
+    public var effectiveOriginASN: ASN? {
+        if let as4PathRange, !context.fourOctetAS, useAS4Path, !as4PathRange.isEmpty, as4PathHops > 0 || as4PathOrigin != nil {
+            return as4PathOrigin
+        }
+        return asPathOrigin
+    }
+
+    /// RFC 6793 §4.2.3: AS4_PATH is used only from a 2-octet session, when it is not longer than
+    /// AS_PATH, and not when AGGREGATOR names a real 2-octet AS (then both AS4 attributes are ignored).
+    public var useAS4Path: Bool {
+        guard !context.fourOctetAS, as4PathRange != nil, asPathRange != nil else { return false }
+        if let aggregator, aggregator.asn != ASN.asTrans, as4Aggregator != nil { return false }
+        return as4PathHops <= asPathHops
+    }
+}
+
+/// The AFI/SAFI, next hop and NLRI ranges of an MP_REACH_NLRI attribute (RFC 4760 §3).
+public struct MPReachView: Sendable {
+    public let family: AddressFamily
+    public let nextHopRange: Range<Int>
+    public let nlriRange: Range<Int>
+    /// Decoded routes (families with a known prefix encoding).
+    public let routeCount: Int
+    /// Entries of opaque families whose framing we know (FlowSpec, EVPN, …), else 0.
+    public let opaqueCount: Int
+
+    init(_ value: WireReader, addPath: AddPathFamilies) throws(WireError) {
+        var reader = value
+        let at = reader.position
+        guard let afi = reader.readUInt16(), let safi = reader.readUInt8(), let nhLength = reader.readUInt8() else {
+            throw WireError(.badMPReach, at: at, "shorter than its fixed fields")
+        }
+        family = AddressFamily(afi: afi, safi: safi)
+        guard let nh = reader.readSlice(Int(nhLength)) else {
+            throw WireError(.badMPReach, at: at + 4, "next hop length \(nhLength) overruns the attribute")
+        }
+        nextHopRange = nh.base..<nh.base + nh.remaining
+        _ = try NextHop.decodeList(nh, family: family)
+        guard reader.skip(1) else { throw WireError(.badMPReach, at: reader.position, "missing reserved octet") }
+        nlriRange = reader.position..<reader.position + reader.remaining
+        if family.prefixEncoding != nil {
+            var routes = RouteReader(reader, family: family, addPath: addPath.contains(family))
+            routeCount = try routes.validate()
+            opaqueCount = 0
+        } else {
+            routeCount = 0
+            opaqueCount = countOpaqueNLRI(reader.unreadBytes, family: family, addPath: addPath.contains(family)) ?? 0
+        }
+    }
+}
+
+/// The AFI/SAFI and withdrawn NLRI range of an MP_UNREACH_NLRI attribute (RFC 4760 §4).
+public struct MPUnreachView: Sendable {
+    public let family: AddressFamily
+    public let nlriRange: Range<Int>
+    public let routeCount: Int
+    public let opaqueCount: Int
+
+    init(_ value: WireReader, addPath: AddPathFamilies) throws(WireError) {
+        var reader = value
+        let at = reader.position
+        guard let afi = reader.readUInt16(), let safi = reader.readUInt8() else {
+            throw WireError(.badMPUnreach, at: at, "shorter than its fixed fields")
+        }
+        family = AddressFamily(afi: afi, safi: safi)
+        nlriRange = reader.position..<reader.position + reader.remaining
+        if family.prefixEncoding != nil {
+            var routes = RouteReader(reader, family: family, addPath: addPath.contains(family))
+            routeCount = try routes.validate()
+            opaqueCount = 0
+        } else {
+            routeCount = 0
+            opaqueCount = countOpaqueNLRI(reader.unreadBytes, family: family, addPath: addPath.contains(family)) ?? 0
+        }
+    }
+}
+
+/// A 256-bit set of attribute type codes seen in one UPDATE (duplicate detection, RFC 7606 §3.g).
+struct SeenAttributes {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    /// Inserts `type`; returns `false` when it was already present.
+    mutating func insert(_ type: UInt8) -> Bool {
+        let bit = UInt64(1) << UInt64(type & 63)
+        switch type >> 6 {
+        case 0: defer { words.0 |= bit }; return words.0 & bit == 0
+        case 1: defer { words.1 |= bit }; return words.1 & bit == 0
+        case 2: defer { words.2 |= bit }; return words.2 & bit == 0
+        default: defer { words.3 |= bit }; return words.3 & bit == 0
+        }
+    }
+}
+
+/// Per-attribute flag expectations and RFC 7606 §7 error actions.
+enum AttributeRules {
+    /// Expected Optional/Transitive bits (0x80/0x40) for attributes we decode; `nil` to not check.
+    static func expectedFlags(for type: UInt8) -> UInt8? {
+        switch type {
+        case 1, 2, 3, 5, 6: 0x40  // well-known
+        case 4, 9, 10, 14, 15, 26: 0x80  // optional non-transitive
+        case 7, 8, 16, 17, 18, 32, 35: 0xC0  // optional transitive
+        default: nil
+        }
+    }
+
+    static func action(for type: UInt8) -> ErrorAction {
+        switch type {
+        case PathAttributeType.mpReachNLRI, PathAttributeType.mpUnreachNLRI: .sessionReset
+        case PathAttributeType.atomicAggregate, PathAttributeType.aggregator, PathAttributeType.as4Path,
+            PathAttributeType.as4Aggregator, PathAttributeType.aigp:
+            .attributeDiscard
+        case PathAttributeType.origin, PathAttributeType.asPath, PathAttributeType.nextHop,
+            PathAttributeType.multiExitDisc, PathAttributeType.localPref, PathAttributeType.communities,
+            PathAttributeType.originatorID, PathAttributeType.clusterList, PathAttributeType.extendedCommunities,
+            PathAttributeType.largeCommunity, PathAttributeType.onlyToCustomer:
+            .treatAsWithdraw
+        default: .attributeDiscard
+        }
+    }
+}

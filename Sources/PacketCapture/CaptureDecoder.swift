@@ -1,0 +1,267 @@
+import BGPWire
+
+/// A BGP message as captured, lent to the consumer for the duration of one callback.
+public struct CapturedMessage {
+    /// Frame in which the message's last byte arrived (tshark's convention), and that frame's time.
+    public var frame: Int
+    public var time: CaptureTime
+    public var session: BGPSession
+    /// Index (0/1) of the sending endpoint in `session.endpoints`.
+    public var sender: Int
+    public var type: MessageType
+    /// The whole message, header included. Valid only during the callback.
+    public var bytes: UnsafeRawBufferPointer
+    /// How to decode it (negotiated, inferred or assumed).
+    public var context: DecodingContext
+
+    public var source: Endpoint { session.endpoints[sender] }
+    public var destination: Endpoint { session.endpoints[1 - sender] }
+}
+
+/// What the pipeline reports to its consumer.
+public enum CaptureEvent {
+    case message(CapturedMessage)
+    case sessionClosed(BGPSession, SessionCloseReason)
+}
+
+/// Frames → link/IP/TCP decoding → per-flow reassembly → BGP framing → session tracking.
+///
+/// Single-threaded and synchronous: `process(frame:linkType:)` calls `handler` for every complete message
+/// in that frame. Flows are bounded in number and memory (`ReassemblyLimits`).
+public final class CaptureDecoder {
+    public var bgpPorts: Set<UInt16>
+    public let limits: ReassemblyLimits
+    /// Counters so far (reassembly counters are kept apart: they are updated while messages are emitted).
+    public var statistics: CaptureStatistics {
+        var s = counters
+        s.reassembly = reassembly
+        return s
+    }
+    private var counters = CaptureStatistics()
+    private var reassembly = ReassemblyCounters()
+    /// Sessions in order of first appearance, including closed ones (for summaries).
+    public private(set) var sessions: [BGPSession] = []
+    /// Keep closed sessions in `sessions` (replay summaries); a daemon turns this off.
+    public var retainsClosedSessions = true
+
+    private var flows: [FlowKey: Flow] = [:]
+    private var nextSessionID = 1
+    private var lastSweep: Int64 = 0
+    private let handler: (CaptureEvent) -> Void
+
+    public init(bgpPorts: Set<UInt16> = [179], limits: ReassemblyLimits = ReassemblyLimits(),
+                handler: @escaping (CaptureEvent) -> Void) {
+        self.bgpPorts = bgpPorts
+        self.limits = limits
+        self.handler = handler
+    }
+
+    /// Number of TCP connections tracked now.
+    public var activeFlows: Int { flows.count }
+
+    /// Decodes one frame.
+    public func process(_ frame: Frame, linkType: Int32) {
+        counters.frames += 1
+        counters.bytes += frame.bytes.count
+        counters.linkTypes[LinkType.name(linkType), default: 0] += 1
+        guard let (network, offset) = LinkDecoder.decode(frame.bytes, linkType: linkType) else {
+            counters.unsupportedLinkFrames += 1
+            return
+        }
+        if case .other = network {
+            counters.nonIPFrames += 1
+            return
+        }
+        switch IPDecoder.decode(UnsafeRawBufferPointer(rebasing: frame.bytes[offset...]), protocol: network) {
+        case .tcp(let source, let destination, let segmentBytes):
+            guard let segment = TCPSegment(segmentBytes) else {
+                counters.malformedPackets += 1
+                return
+            }
+            guard bgpPorts.contains(segment.sourcePort) || bgpPorts.contains(segment.destinationPort) else {
+                counters.otherPortSegments += 1
+                return
+            }
+            counters.bgpSegments += 1
+            handle(segment, from: Endpoint(address: source, port: segment.sourcePort),
+                   to: Endpoint(address: destination, port: segment.destinationPort), frame: frame)
+        case .fragment:
+            counters.ipFragments += 1
+        case .otherProtocol:
+            counters.nonTCPPackets += 1
+        case .malformed:
+            counters.malformedPackets += 1
+        }
+        sweepIfDue(now: frame.time.microseconds)
+    }
+
+    /// Decodes a byte stream of concatenated BGP messages (fuzz crashers, `decode --input raw`) as one
+    /// direction of a synthetic session; framing errors resynchronise at the next marker as on the wire.
+    public func processStream(_ bytes: UnsafeRawBufferPointer, name: String = "raw") {
+        let zero = IPAddress.v4(IPv4Address(0))
+        let source = Endpoint(address: zero, port: 0)
+        let destination = Endpoint(address: zero, port: 179)
+        let frame = Frame(number: 1, time: CaptureTime(microseconds: 0), bytes: bytes, wireLength: bytes.count)
+        counters.frames += 1
+        counters.bytes += bytes.count
+        counters.linkTypes[name, default: 0] += 1
+        var syn = TCPSegment(sequence: 0, payload: UnsafeRawBufferPointer(start: nil, count: 0))
+        syn.flags = TCPSegment.syn
+        handle(syn, from: source, to: destination, frame: frame)
+        handle(TCPSegment(sequence: 1, payload: bytes), from: source, to: destination, frame: frame)
+        finish()
+    }
+
+    /// Ends every open flow (end of a capture file): delivers held data across holes and closes sessions.
+    public func finish() {
+        for key in flows.keys.sorted(by: { (flows[$0]?.session.id ?? 0) < (flows[$1]?.session.id ?? 0) }) {
+            close(key, reason: .endOfCapture)
+        }
+    }
+
+    // MARK: - Flows
+
+    private func handle(_ segment: TCPSegment, from source: Endpoint, to destination: Endpoint, frame: Frame) {
+        let key = FlowKey(source, destination)
+        let sender = source == key.low ? 0 : 1
+        var flow = flows[key]
+        var segment = segment
+        if let existing = flow, segment.isSYN {
+            if existing.initialSequence[sender] == segment.sequence {
+                // A retransmitted SYN (same ISN): not a new connection; its data, if any, is a retransmission.
+                segment.flags &= ~TCPSegment.syn
+            } else if existing.isFinished || existing.hasData(sender) {
+                // A new connection on the same 4-tuple: the old session is over.
+                close(key, reason: .newConnection)
+                flow = nil
+            }
+        }
+        let current: Flow
+        if let flow {
+            current = flow
+        } else {
+            current = openFlow(key, time: frame.time)
+        }
+        current.session.lastSeen = frame.time
+        if segment.isSYN { current.initialSequence[sender] = segment.sequence }
+        let session = current.session
+        let maxLength = session.maxMessageLength(sender)
+        let arrival = StreamReassembler.Arrival(frame: frame.number, time: frame.time)
+        current.directions[sender].receive(segment, arrival: arrival, limits: limits, maxMessageLength: maxLength,
+                                           stats: &reassembly) { bytes, arrival in
+            self.deliver(bytes, session: session, sender: sender, arrival: arrival)
+        }
+        if segment.isRST {
+            close(key, reason: .rst)
+        } else if segment.isFIN {
+            current.finished[sender] = true
+            if current.finished[0] && current.finished[1] { close(key, reason: .fin) }
+        }
+    }
+
+    private func openFlow(_ key: FlowKey, time: CaptureTime) -> Flow {
+        if flows.count >= limits.maxFlows { evictOldest() }
+        let session = BGPSession(id: nextSessionID, endpoints: [key.low, key.high], time: time)
+        nextSessionID += 1
+        let flow = Flow(session: session)
+        flows[key] = flow
+        counters.flowsOpened += 1
+        if retainsClosedSessions { sessions.append(session) }
+        return flow
+    }
+
+    private func close(_ key: FlowKey, reason: SessionCloseReason) {
+        guard let flow = flows.removeValue(forKey: key) else { return }
+        let session = flow.session
+        for d in 0..<2 {
+            flow.directions[d].finish(maxMessageLength: session.maxMessageLength(d), stats: &reassembly) { bytes, arrival in
+                self.deliver(bytes, session: session, sender: d, arrival: arrival)
+            }
+        }
+        if session.closeReason == nil { session.closeReason = reason }
+        handler(.sessionClosed(session, session.closeReason ?? reason))
+    }
+
+    private func evictOldest() {
+        // Evict the least recently active tenth at once so eviction stays amortised O(1) per flow.
+        let victims = flows.sorted { $0.value.session.lastSeen < $1.value.session.lastSeen }
+            .prefix(max(1, flows.count / 10)).map(\.key)
+        for key in victims {
+            counters.flowsEvicted += 1
+            close(key, reason: .evicted)
+        }
+    }
+
+    private func sweepIfDue(now: Int64) {
+        guard now - lastSweep >= 1_000_000 else { return }
+        lastSweep = now
+        let cutoff = now - limits.idleTimeoutMicroseconds
+        let idle = flows.filter { $0.value.session.lastSeen.microseconds < cutoff }.map(\.key)
+        for key in idle.sorted(by: { (flows[$0]?.session.id ?? 0) < (flows[$1]?.session.id ?? 0) }) {
+            counters.flowsTimedOut += 1
+            close(key, reason: .idle)
+        }
+    }
+
+    // MARK: - Messages
+
+    private func deliver(_ bytes: UnsafeRawBufferPointer, session: BGPSession, sender: Int,
+                         arrival: StreamReassembler.Arrival) {
+        guard let type = MessageType(rawValue: bytes[18]) else { return }
+        counters.messages[Int(type.rawValue)] += 1
+        session.counters[sender].messages[Int(type.rawValue)] += 1
+        switch type {
+        case .open:
+            var body = WireReader(bytes)
+            _ = body.skip(MessageHeader.length)
+            if let open = try? OpenMessage(body: &body) { session.record(open: open, from: sender) }
+        case .update:
+            if session.contextSources[sender] != .negotiated && session.contextSources[sender] != .configured {
+                ContextInference.observe(update: bytes, session: session, sender: sender)
+            }
+        case .notification:
+            var body = WireReader(bytes)
+            _ = body.skip(MessageHeader.length)
+            if let n = try? NotificationMessage(body: &body) {
+                session.lastNotification = n
+                session.closeReason = .notification
+            }
+        case .keepalive, .routeRefresh:
+            break
+        }
+        let message = CapturedMessage(frame: arrival.frame, time: arrival.time,
+                                      session: session, sender: sender, type: type, bytes: bytes,
+                                      context: session.contexts[sender])
+        handler(.message(message))
+    }
+}
+
+/// The two endpoints of a TCP connection in canonical order, so both directions find the same flow.
+struct FlowKey: Hashable {
+    let low: Endpoint
+    let high: Endpoint
+
+    init(_ a: Endpoint, _ b: Endpoint) {
+        if a < b {
+            low = a
+            high = b
+        } else {
+            low = b
+            high = a
+        }
+    }
+}
+
+/// State of one tracked TCP connection.
+final class Flow {
+    let session: BGPSession
+    var directions = [StreamReassembler(), StreamReassembler()]
+    var finished = [false, false]
+    /// ISN of each direction's SYN, to tell a retransmitted SYN from a new connection.
+    var initialSequence: [UInt32?] = [nil, nil]
+
+    init(session: BGPSession) { self.session = session }
+
+    var isFinished: Bool { finished[0] || finished[1] }
+    func hasData(_ d: Int) -> Bool { directions[d].hasSequence }
+}

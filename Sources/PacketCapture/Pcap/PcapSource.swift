@@ -1,0 +1,153 @@
+import CPcap
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A capture timestamp in microseconds since the Unix epoch (from the pcap record header).
+public struct CaptureTime: Sendable, Hashable, Comparable {
+    public var microseconds: Int64
+    public init(microseconds: Int64) { self.microseconds = microseconds }
+    public static func < (a: CaptureTime, b: CaptureTime) -> Bool { a.microseconds < b.microseconds }
+}
+
+/// One captured frame, lent to a closure: its bytes are only valid while the closure runs.
+public struct Frame {
+    /// 1-based frame number within its source, as tshark counts.
+    public var number: Int
+    public var time: CaptureTime
+    /// The captured bytes (`caplen`, never `len`).
+    public var bytes: UnsafeRawBufferPointer
+    /// The original length on the wire.
+    public var wireLength: Int
+}
+
+/// A libpcap handle: an offline file (pcap or pcapng), standard input, or a live interface.
+/// Owns the `pcap_t` and closes it in `deinit`; frames are lent, never escape `next`.
+public final class PcapSource {
+    private let handle: OpaquePointer
+    /// Name for messages: the path, `-` or the interface.
+    public let name: String
+    /// The DLT_/LINKTYPE_ value of the source.
+    public let linkType: Int32
+    private var frameNumber = 0
+
+    private init(handle: OpaquePointer, name: String) {
+        self.handle = handle
+        self.name = name
+        self.linkType = pcap_datalink(handle)
+    }
+
+    deinit {
+        pcap_close(handle)
+    }
+
+    /// Opens a capture file, or standard input for `-`.
+    public static func openOffline(_ path: String) throws(CaptureError) -> PcapSource {
+        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        let handle: OpaquePointer?
+        if path == "-" {
+            guard let file = fdopen(0, "rb") else {
+                throw CaptureError(.openFailed, source: path, "cannot read standard input")
+            }
+            handle = pcap_fopen_offline(file, &errbuf)
+        } else {
+            handle = pcap_open_offline(path, &errbuf)
+        }
+        guard let handle else {
+            throw CaptureError(.openFailed, source: path, PcapSource.string(errbuf))
+        }
+        return PcapSource(handle: handle, name: path)
+    }
+
+    /// Live capture settings (see pcap(3PCAP)).
+    public struct LiveOptions: Sendable {
+        public var snapLength: Int32 = 262_144
+        public var promiscuous = false
+        public var immediateMode = true
+        /// Kernel buffer size in bytes; `nil` keeps libpcap's default.
+        public var bufferSize: Int32? = 8 << 20
+        public var filter = "tcp port 179"
+        /// Read timeout in milliseconds, so a quiet interface still returns to the caller.
+        public var timeoutMilliseconds: Int32 = 250
+        public init() {}
+    }
+
+    /// Opens a live interface with a BPF filter. Needs CAP_NET_RAW.
+    public static func openLive(interface: String, options: LiveOptions = LiveOptions()) throws(CaptureError) -> PcapSource {
+        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        guard let handle = pcap_create(interface, &errbuf) else {
+            throw CaptureError(.openFailed, source: interface, PcapSource.string(errbuf))
+        }
+        let source = PcapSource(handle: handle, name: interface)
+        pcap_set_snaplen(handle, options.snapLength)
+        pcap_set_promisc(handle, options.promiscuous ? 1 : 0)
+        pcap_set_immediate_mode(handle, options.immediateMode ? 1 : 0)
+        pcap_set_timeout(handle, options.timeoutMilliseconds)
+        if let size = options.bufferSize { pcap_set_buffer_size(handle, size) }
+        let status = pcap_activate(handle)
+        guard status >= 0 else {
+            throw CaptureError(.activateFailed, source: interface, source.lastError())
+        }
+        var program = bpf_program()
+        guard pcap_compile(handle, &program, options.filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
+            throw CaptureError(.filterFailed, source: interface, "filter '\(options.filter)': \(source.lastError())")
+        }
+        defer { pcap_freecode(&program) }
+        guard pcap_setfilter(handle, &program) == 0 else {
+            throw CaptureError(.filterFailed, source: interface, source.lastError())
+        }
+        return source
+    }
+
+    /// The outcome of one read.
+    public enum ReadResult {
+        case frame
+        /// Live capture: the read timeout expired with no frame.
+        case timeout
+        case endOfFile
+    }
+
+    /// Reads the next frame and lends it to `body`.
+    public func next(_ body: (Frame) -> Void) throws(CaptureError) -> ReadResult {
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        let status = pcap_next_ex(handle, &header, &data)
+        switch status {
+        case 1:
+            guard let header, let data else { return .timeout }
+            frameNumber += 1
+            let h = header.pointee
+            let time = CaptureTime(microseconds: Int64(h.ts.tv_sec) * 1_000_000 + Int64(h.ts.tv_usec))
+            body(Frame(number: frameNumber, time: time,
+                       bytes: UnsafeRawBufferPointer(start: data, count: Int(h.caplen)), wireLength: Int(h.len)))
+            return .frame
+        case 0:
+            return .timeout
+        case PCAP_ERROR_BREAK:
+            return .endOfFile
+        default:
+            throw CaptureError(.readFailed, source: name, lastError())
+        }
+    }
+
+    /// Kernel statistics for live captures: (received, dropped by kernel, dropped by interface).
+    public func statistics() -> (received: UInt32, dropped: UInt32, interfaceDropped: UInt32)? {
+        var stats = pcap_stat()
+        guard pcap_stats(handle, &stats) == 0 else { return nil }
+        return (stats.ps_recv, stats.ps_drop, stats.ps_ifdrop)
+    }
+
+    /// Makes a blocking read return (from a signal handler or another thread).
+    public func breakLoop() { pcap_breakloop(handle) }
+
+    private func lastError() -> String {
+        guard let p = pcap_geterr(handle) else { return "unknown libpcap error" }
+        return String(cString: p)
+    }
+
+    private static func string(_ buffer: [CChar]) -> String {
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,17 @@
+/// Memory and time bounds of TCP reassembly; every bound has a counter in `CaptureStatistics` when hit.
+public struct ReassemblyLimits: Sendable, Hashable {
+    /// Out-of-order segments held per direction before the hole is declared a gap.
+    public var maxOutOfOrderSegments = 256
+    /// Out-of-order bytes held per direction before the hole is declared a gap.
+    public var maxOutOfOrderBytesPerDirection = 4 << 20
+    /// Out-of-order plus partial-message bytes held over all flows.
+    public var maxBufferedBytesTotal = 256 << 20
+    /// TCP connections tracked at once; the least recently active is evicted beyond this.
+    public var maxFlows = 100_000
+    /// A connection with no segment for this long (capture time) is closed.
+    /// A hole not filled within this much capture time is a gap (lost by the capture, not the network).
+    public var gapTimeoutMicroseconds: Int64 = 2_000_000
+    public var idleTimeoutMicroseconds: Int64 = 30 * 60 * 1_000_000
+
+    public init() {}
+}

@@ -1,0 +1,135 @@
+/// Appends JSON text to a byte buffer with a fixed key order (so output is byte-identical across runs)
+/// and without Foundation. Callers write keys and values in order; commas are handled here.
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
+    private var needsComma = false
+
+    init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
+
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        needsComma = false
+    }
+
+    mutating func beginObject() {
+        comma()
+        bytes.append(UInt8(ascii: "{"))
+        needsComma = false
+    }
+
+    mutating func endObject() {
+        bytes.append(UInt8(ascii: "}"))
+        needsComma = true
+    }
+
+    mutating func beginArray() {
+        comma()
+        bytes.append(UInt8(ascii: "["))
+        needsComma = false
+    }
+
+    mutating func endArray() {
+        bytes.append(UInt8(ascii: "]"))
+        needsComma = true
+    }
+
+    mutating func key(_ name: StaticString) {
+        comma()
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        needsComma = false
+    }
+
+    mutating func dynamicKey(_ name: String) {
+        string(name)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    mutating func string(_ value: String) {
+        comma()
+        bytes.append(UInt8(ascii: "\""))
+        for b in value.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
+            case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
+            case 0..<0x20:
+                bytes.append(contentsOf: Array("\\u00".utf8))
+                bytes.append(JSONWriter.hexDigit(b >> 4))
+                bytes.append(JSONWriter.hexDigit(b & 0xF))
+            default: bytes.append(b)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    mutating func int<T: BinaryInteger>(_ value: T) {
+        comma()
+        bytes.append(contentsOf: String(value).utf8)
+        needsComma = true
+    }
+
+    mutating func bool(_ value: Bool) {
+        comma()
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        needsComma = true
+    }
+
+    mutating func null() {
+        comma()
+        bytes.append(contentsOf: "null".utf8)
+        needsComma = true
+    }
+
+    /// Lower-case hex of raw bytes, as a JSON string.
+    mutating func hex(_ raw: some Sequence<UInt8>) {
+        comma()
+        bytes.append(UInt8(ascii: "\""))
+        for b in raw {
+            bytes.append(JSONWriter.hexDigit(b >> 4))
+            bytes.append(JSONWriter.hexDigit(b & 0xF))
+        }
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    mutating func newline() {
+        bytes.append(0x0A)
+        needsComma = false
+    }
+
+    private mutating func comma() {
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+    }
+
+    static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
+}
+
+extension JSONWriter {
+    mutating func field(_ name: StaticString, _ value: String) {
+        key(name)
+        string(value)
+    }
+
+    mutating func field<T: BinaryInteger>(_ name: StaticString, _ value: T) {
+        key(name)
+        int(value)
+    }
+
+    mutating func optionalField<T: BinaryInteger>(_ name: StaticString, _ value: T?) {
+        key(name)
+        if let value { int(value) } else { null() }
+    }
+
+    mutating func stringArray(_ name: StaticString, _ values: some Sequence<String>) {
+        key(name)
+        beginArray()
+        for v in values { string(v) }
+        endArray()
+    }
+}
