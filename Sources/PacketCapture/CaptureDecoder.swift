@@ -140,6 +140,8 @@ public final class CaptureDecoder {
         if let flow {
             current = flow
         } else {
+            // A bare ACK, FIN or RST (e.g. the tail of a closed connection) does not start a session.
+            guard segment.isSYN || !segment.payload.isEmpty else { return }
             current = openFlow(key, time: frame.time)
         }
         current.session.lastSeen = frame.time
@@ -209,7 +211,7 @@ public final class CaptureDecoder {
                          arrival: StreamReassembler.Arrival) {
         guard let type = MessageType(rawValue: bytes[18]) else { return }
         counters.messages[Int(type.rawValue)] += 1
-        session.counters[sender].messages[Int(type.rawValue)] += 1
+        session.counters[sender].count(type)
         switch type {
         case .open:
             var body = WireReader(bytes)

@@ -10,6 +10,13 @@ public enum NextHop: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Checks an MP_REACH next-hop length without building addresses (the hot path).
+    public static func validate(length: Int, family: AddressFamily, at offset: Int) throws(WireError) {
+        guard family.prefixEncoding != nil else { return }
+        let ok = family.prefixEncoding == .vpn ? [12, 24, 48].contains(length) : [4, 16, 32].contains(length)
+        guard ok else { throw WireError(.badNextHop, at: offset, "next hop of \(length) bytes for \(family)") }
+    }
+
     /// Decodes an MP_REACH next-hop field: 4 / 16 / 32 (global + link-local) octets, each optionally
     /// preceded by an 8-octet zero RD for VPN families. Other lengths (e.g. FlowSpec's 0) give no addresses.
     public static func decodeList(_ reader: WireReader, family: AddressFamily) throws(WireError) -> [NextHop] {

@@ -197,6 +197,11 @@ public struct AddPathEntry: Sendable, Hashable, CustomStringConvertible {
 public struct ExtendedNextHopEntry: Sendable, Hashable {
     public var family: AddressFamily
     public var nextHopAFI: AFI
+
+    public init(family: AddressFamily, nextHopAFI: AFI) {
+        self.family = family
+        self.nextHopAFI = nextHopAFI
+    }
 }
 
 /// Graceful Restart capability value (RFC 4724 §3; N bit RFC 8538 §2).

@@ -363,7 +363,7 @@ public struct MPReachView: Sendable {
             throw WireError(.badMPReach, at: at + 4, "next hop length \(nhLength) overruns the attribute")
         }
         nextHopRange = nh.base..<nh.base + nh.remaining
-        _ = try NextHop.decodeList(nh, family: family)
+        try NextHop.validate(length: nh.remaining, family: family, at: nh.base)
         guard reader.skip(1) else { throw WireError(.badMPReach, at: reader.position, "missing reserved octet") }
         nlriRange = reader.position..<reader.position + reader.remaining
         if family.prefixEncoding != nil {

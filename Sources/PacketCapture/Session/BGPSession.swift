@@ -39,11 +39,25 @@ public final class BGPSession {
     public var counters: [DirectionCounters] = [DirectionCounters(), DirectionCounters()]
 
     public struct DirectionCounters: Sendable {
-        public var messages = [Int](repeating: 0, count: 6)
+        public var opens = 0
+        public var updates = 0
+        public var notifications = 0
+        public var keepalives = 0
+        public var routeRefreshes = 0
         public var announced = 0
         public var withdrawn = 0
         public var malformedUpdates = 0
         public var ambiguousUpdates = 0
+
+        mutating func count(_ type: MessageType) {
+            switch type {
+            case .open: opens += 1
+            case .update: updates += 1
+            case .notification: notifications += 1
+            case .keepalive: keepalives += 1
+            case .routeRefresh: routeRefreshes += 1
+            }
+        }
     }
 
     init(id: Int, endpoints: [Endpoint], time: CaptureTime) {

@@ -3,9 +3,9 @@ import PacketCapture
 
 /// Counts what `decode` saw, per address family and per kind of malformation, for the stderr summary.
 struct DecodeTally {
-    /// Announced and withdrawn prefixes per family name, e.g. `ipv4-unicast`.
-    var announced: [String: Int] = [:]
-    var withdrawn: [String: Int] = [:]
+    /// Announced and withdrawn prefixes (or opaque NLRI) per address family.
+    var announced: [AddressFamily: Int] = [:]
+    var withdrawn: [AddressFamily: Int] = [:]
     /// Malformed messages by `action:code` (UPDATE, RFC 7606) or `TYPE:code` (others).
     var malformed: [String: Int] = [:]
     var treatAsWithdrawUpdates = 0
@@ -23,11 +23,11 @@ struct DecodeTally {
         v4Withdrawn += view.withdrawnCount
         if let r = view.mpReach {
             let n = r.family.prefixEncoding == nil ? r.opaqueCount : r.routeCount
-            if n > 0 { announced[r.family.description, default: 0] += n }
+            if n > 0 { announced[r.family, default: 0] += n }
         }
         if let u = view.mpUnreach {
             let n = u.family.prefixEncoding == nil ? u.opaqueCount : u.routeCount
-            if n > 0 { withdrawn[u.family.description, default: 0] += n }
+            if n > 0 { withdrawn[u.family, default: 0] += n }
         }
         if view.isEndOfRIB { endOfRIB += 1 }
         if !view.errors.isEmpty {
@@ -43,8 +43,8 @@ struct DecodeTally {
     /// Folds the classic IPv4 counters into the per-family tables.
     func finalised() -> DecodeTally {
         var copy = self
-        if v4Announced > 0 { copy.announced["ipv4-unicast", default: 0] += v4Announced }
-        if v4Withdrawn > 0 { copy.withdrawn["ipv4-unicast", default: 0] += v4Withdrawn }
+        if v4Announced > 0 { copy.announced[.ipv4Unicast, default: 0] += v4Announced }
+        if v4Withdrawn > 0 { copy.withdrawn[.ipv4Unicast, default: 0] += v4Withdrawn }
         copy.v4Announced = 0
         copy.v4Withdrawn = 0
         return copy
@@ -74,18 +74,18 @@ enum CaptureSummary {
         let families = Set(t.announced.keys).union(t.withdrawn.keys).sorted()
         out += "prefixes: announced \(t.totalAnnounced), withdrawn \(t.totalWithdrawn)"
         if !families.isEmpty {
-            out += " — " + families.map { "\($0) +\(t.announced[$0] ?? 0)/-\(t.withdrawn[$0] ?? 0)" }.joined(separator: ", ")
+            out += " — " + families.map { "\($0.description) +\(t.announced[$0] ?? 0)/-\(t.withdrawn[$0] ?? 0)" }.joined(separator: ", ")
         }
         out += "\n"
         out += "sessions: \(sessions.count)\n"
         for s in sessions {
             out += "  #\(s.id) \(s.endpoints[0]) AS\(s.asn(0).map(String.init) ?? "?") ⇄ \(s.endpoints[1]) AS\(s.asn(1).map(String.init) ?? "?")"
-            let updates = s.counters.map { $0.messages[Int(MessageType.update.rawValue)] }
+            let updates = s.counters.map(\.updates)
             out += " updates \(updates[0])/\(updates[1])"
             for d in 0..<2 where s.contextSources[d] != .assumed || updates[d] > 0 {
                 out += "; \(d == 0 ? "→" : "←") \(s.contexts[d]) (\(s.contextSources[d].rawValue))"
             }
-            let caps = Set((s.opens[0]?.capabilities ?? []) + (s.opens[1]?.capabilities ?? [])).map(\.name).sorted()
+            let caps = Set(((s.opens[0]?.capabilities ?? []) + (s.opens[1]?.capabilities ?? [])).map(\.name)).sorted()
             if !caps.isEmpty { out += "; capabilities: \(caps.joined(separator: " "))" }
             if let r = s.role(0) { out += "; role(\(s.endpoints[0].address)) \(r)" }
             if let r = s.role(1) { out += "; role(\(s.endpoints[1].address)) \(r)" }

@@ -1,0 +1,182 @@
+import BGPWire
+import Testing
+
+private func v4(_ s: String) -> IPPrefix { IPPrefix(s)! }
+
+private func decodeUpdate(_ bytes: [UInt8], _ context: DecodingContext = DecodingContext()) throws -> UpdateMessage {
+    guard case .update(let u) = try BGPMessage(bytes: bytes, context: context) else {
+        throw WireError(.badType, at: 18, "not an UPDATE")
+    }
+    return u
+}
+
+/// Builds an UPDATE from a hex string of path attributes and optional NLRI.
+private func rawUpdate(withdrawn: String = "", attributes: String, nlri: String = "") -> [UInt8] {
+    let w = hex(withdrawn), a = hex(attributes), n = hex(nlri)
+    let length = 19 + 2 + w.count + 2 + a.count + n.count
+    return hex(marker) + [UInt8(length >> 8), UInt8(length & 0xFF), 2, UInt8(w.count >> 8), UInt8(w.count & 0xFF)] + w
+        + [UInt8(a.count >> 8), UInt8(a.count & 0xFF)] + a + n
+}
+
+@Suite("UPDATE: attributes, NLRI, RFC 7606 outcomes")
+struct UpdateTests {
+    static func sampleAttributes() -> PathAttributes {
+        var a = PathAttributes()
+        a.origin = .igp
+        a.asPath = ASPath([ASPathSegment(.sequence, [64500, 4_200_000_001, 8075]), ASPathSegment(.set, [1, 2])])
+        a.nextHop = IPv4Address(192, 0, 2, 1)
+        a.med = 10
+        a.localPref = 200
+        a.atomicAggregate = true
+        a.aggregator = Aggregator(asn: 8075, address: IPv4Address(10, 0, 0, 1))
+        a.communities = [Community(0xFDE8_0001), .noExport]
+        a.originatorID = IPv4Address(1, 1, 1, 1)
+        a.clusterList = [IPv4Address(2, 2, 2, 2)]
+        a.extendedCommunities = [ExtendedCommunity(0x0002_FDE8_0000_0064)]
+        a.aigp = 42
+        a.largeCommunities = [LargeCommunity(8075, 1, 2)]
+        a.otc = 64500
+        a.unknown = [RawAttribute(flags: [.optional, .transitive], type: 250, value: [9, 9])]
+        a.mpReach = MPReachNLRI(family: .ipv6Unicast, nextHops: [.v6(IPv6Address("2001:db8::1")!)],
+                                routes: [Route(prefix: IPPrefix("2603:1006::/40")!)])
+        a.mpUnreach = MPUnreachNLRI(family: .ipv6Unicast, routes: [Route(prefix: IPPrefix("2001:db8:1::/48")!)])
+        return a
+    }
+
+    @Test("every attribute round-trips", arguments: [true, false])
+    func roundTrip(fourOctet: Bool) throws {
+        var attributes = Self.sampleAttributes()
+        if !fourOctet {
+            attributes.asPath = ASPath([ASPathSegment(.sequence, [64500, 8075])])
+        }
+        let update = UpdateMessage(withdrawnRoutes: [Route(prefix: v4("10.0.0.0/8"))], attributes: attributes,
+                                   nlri: [Route(prefix: v4("13.107.4.0/24")), Route(prefix: v4("0.0.0.0/0"))], fourOctetAS: fourOctet)
+        let context = DecodingContext(fourOctetAS: fourOctet)
+        let decoded = try decodeUpdate(BGPMessage.update(update).encoded(context: context), context)
+        #expect(decoded.errors.isEmpty, "\(decoded.errors)")
+        #expect(decoded == update)
+        #expect(decoded.announced.map(\.description) == ["13.107.4.0/24", "0.0.0.0/0", "2603:1006::/40"])
+        #expect(decoded.withdrawn.map(\.description) == ["10.0.0.0/8", "2001:db8:1::/48"])
+    }
+
+    @Test("ADD-PATH path identifiers, labeled and VPN NLRI round-trip")
+    func addPathLabelsVPN() throws {
+        var labels = LabelStack()
+        labels.append(16001)
+        var a = PathAttributes()
+        a.origin = .igp
+        a.asPath = ASPath([ASPathSegment(.sequence, [65001])])
+        a.mpReach = MPReachNLRI(family: .ipv4VPN, nextHops: [.v4(IPv4Address(10, 0, 0, 1))], routes: [
+            Route(prefix: v4("192.168.0.0/24"), pathID: 7, labels: labels,
+                  routeDistinguisher: RouteDistinguisher(raw: 0x0000_FDE9_0000_0064)),
+        ])
+        let update = UpdateMessage(attributes: a, nlri: [], fourOctetAS: true)
+        let context = DecodingContext(addPath: AddPathFamilies([.ipv4VPN]))
+        let decoded = try decodeUpdate(BGPMessage.update(update).encoded(context: context), context)
+        #expect(decoded.errors.isEmpty, "\(decoded.errors)")
+        let route = try #require(decoded.announced.first)
+        #expect(route.pathID == 7)
+        #expect(route.labels.labels == [16001])
+        #expect(route.description == "65001:100:192.168.0.0/24")
+    }
+
+    @Test("RFC 6793 §4.2.3 AS4_PATH merge and RFC 6811 origin")
+    func as4Merge() {
+        let asPath = ASPath([ASPathSegment(.sequence, [64500, 23456, 23456])])
+        let as4 = ASPath([ASPathSegment(.sequence, [4_200_000_001, 4_200_000_002])])
+        #expect(ASPath.merge(asPath: asPath, as4Path: as4).flattened == [64500, 4_200_000_001, 4_200_000_002])
+        // AS4_PATH longer than AS_PATH is ignored.
+        let longer = ASPath([ASPathSegment(.sequence, [1, 2, 3, 4])])
+        #expect(ASPath.merge(asPath: asPath, as4Path: longer) == asPath)
+        // Origin: last AS of a final AS_SEQUENCE; none after an AS_SET.
+        #expect(ASPath([ASPathSegment(.sequence, [8075, 8075, 8075])]).originASN == 8075)
+        #expect(ASPath([ASPathSegment(.sequence, [64500]), ASPathSegment(.set, [1, 2])]).originASN == nil)
+        #expect(ASPath([ASPathSegment(.sequence, [64500]), ASPathSegment(.confedSequence, [65001])]).originASN == 64500)
+    }
+
+    @Test("2-octet session: effective path comes from AS4_PATH")
+    func as2SessionDecoding() throws {
+        var a = PathAttributes()
+        a.origin = .igp
+        a.asPath = ASPath([ASPathSegment(.sequence, [64512, 23456])])
+        a.as4Path = ASPath([ASPathSegment(.sequence, [4_200_000_123])])
+        a.nextHop = IPv4Address(198, 18, 0, 1)
+        let update = UpdateMessage(attributes: a, nlri: [Route(prefix: v4("203.0.113.0/24"))], fourOctetAS: false)
+        let context = DecodingContext(fourOctetAS: false)
+        let decoded = try decodeUpdate(BGPMessage.update(update).encoded(context: context), context)
+        #expect(decoded.effectiveASPath?.flattened == [64512, 4_200_000_123])
+        #expect(decoded.originASN == 4_200_000_123)
+    }
+
+    // MARK: RFC 7606 outcomes, hand-made bytes
+
+    @Test("malformed attributes map to their RFC 7606 action", arguments: [
+        // ORIGIN value 5
+        ("40 01 01 05  40 02 00  40 03 04 c0000201", ErrorAction.treatAsWithdraw, WireError.Code.badOrigin),
+        // OTC of 3 bytes (RFC 9234 §5)
+        ("40 01 01 00  40 02 00  40 03 04 c0000201  c0 23 03 000001", .treatAsWithdraw, .badAttributeLength),
+        // AGGREGATOR of 5 bytes: attribute discard
+        ("40 01 01 00  40 02 00  40 03 04 c0000201  c0 07 05 0001020304", .attributeDiscard, .badAttributeLength),
+        // COMMUNITIES not a multiple of 4
+        ("40 01 01 00  40 02 00  40 03 04 c0000201  c0 08 03 000102", .treatAsWithdraw, .badAttributeLength),
+        // missing NEXT_HOP with NLRI present
+        ("40 01 01 00  40 02 00", .treatAsWithdraw, .missingMandatoryAttribute),
+        // attribute length overruns the attribute field
+        ("40 01 01 00  40 02 09 0201", .treatAsWithdraw, .attributeOverrun),
+        // AS_PATH segment overruns its attribute
+        ("40 01 01 00  40 02 04 0203 0000  40 03 04 c0000201", .treatAsWithdraw, .badASPath),
+        // repeated MP_UNREACH_NLRI: session reset (RFC 7606 §3.g)
+        ("40 01 01 00  40 02 00  40 03 04 c0000201  80 0f 03 000101  80 0f 03 000101", .sessionReset, .duplicateAttribute),
+        // MP_REACH next hop of 5 bytes for IPv6 unicast
+        ("80 0e 0a 0002 01 05 2001000000 00 20 2001", .sessionReset, .badNextHop),
+        // wrong flags on ORIGIN (optional bit set): treat-as-withdraw
+        ("c0 01 01 00  40 02 00  40 03 04 c0000201", .treatAsWithdraw, .badAttributeFlags),
+    ])
+    func rfc7606(attributes: String, action: ErrorAction, code: WireError.Code) throws {
+        let u = try decodeUpdate(rawUpdate(attributes: attributes, nlri: "18 0a0000"))
+        #expect(u.errors.contains { $0.action == action && $0.error.code == code }, "\(u.errors)")
+        #expect(u.worstAction.map { $0 >= action } == true)
+    }
+
+    @Test("NLRI and withdrawn field errors are a session reset, not a crash", arguments: [
+        ("", "21 0a000000 00"),  // /33
+        ("", "18 0a00"),  // truncated prefix
+        ("20 0a", ""),  // truncated withdrawn
+    ])
+    func nlriErrors(withdrawn: String, nlri: String) throws {
+        let u = try decodeUpdate(rawUpdate(withdrawn: withdrawn, attributes: "40 01 01 00  40 02 00  40 03 04 c0000201", nlri: nlri))
+        #expect(u.worstAction == .sessionReset)
+    }
+
+    @Test("withdrawn length past the message end")
+    func withdrawnOverrun() throws {
+        var bytes = rawUpdate(attributes: "")
+        bytes[19] = 0x01  // withdrawn length 256
+        let u = try decodeUpdate(bytes)
+        #expect(u.errors.first?.error.code == .badLength)
+        #expect(u.announced.isEmpty && u.withdrawn.isEmpty)
+    }
+
+    @Test("unknown attributes are kept raw with their flags")
+    func unknownAttribute() throws {
+        let u = try decodeUpdate(rawUpdate(attributes: "40 01 01 00  40 02 00  40 03 04 c0000201  e0 fe 02 abcd", nlri: "18 0a0000"))
+        #expect(u.attributes.unknown == [RawAttribute(flags: [.optional, .transitive, .partial], type: 254, value: [0xab, 0xcd])])
+        #expect(u.errors.isEmpty)
+    }
+
+    @Test("opaque families are counted, not errors")
+    func opaqueFlowspec() throws {
+        // MP_REACH AFI 1 SAFI 133, next hop length 0, reserved, one NLRI of length 5
+        let u = try decodeUpdate(rawUpdate(attributes: "40 01 01 00  40 02 00  80 0e 0b 0001 85 00 00 05 0118 0a0000"))
+        #expect(u.errors.isEmpty, "\(u.errors)")
+        #expect(u.attributes.mpReach?.opaqueCount == 1)
+        #expect(u.announced.isEmpty)
+    }
+
+    @Test("a /0 default route is not mistaken for a path identifier")
+    func defaultRoute() throws {
+        let u = try decodeUpdate(rawUpdate(attributes: "40 01 01 00  40 02 00  40 03 04 c0000201", nlri: "00"))
+        #expect(u.nlri.map(\.description) == ["0.0.0.0/0"])
+        #expect(u.errors.isEmpty)
+    }
+}
