@@ -212,6 +212,7 @@ public struct StreamReassembler {
             guard let want else {
                 // The partial header is invalid: drop its first byte and rescan.
                 stats.framingErrors += 1
+                stats.discardedBytes += 1
                 pending.removeFirst()
                 stats.globalBufferedBytes -= 1
                 synced = false
