@@ -42,52 +42,33 @@ public struct ASPath: Sendable, Hashable, CustomStringConvertible {
 
     /// Decodes the attribute value with 2- or 4-octet ASNs. Segments must fill the value exactly.
     public init(from reader: inout WireReader, fourOctet: Bool) throws(WireError) {
-        segments = []
-        let width = fourOctet ? 4 : 2
-        while !reader.isEmpty {
-            let at = reader.position
-            guard let rawKind = reader.readUInt8(), let count = reader.readUInt8() else {
-                throw WireError(.badASPath, at: at, "truncated segment header")
-            }
-            guard let kind = ASPathSegment.Kind(rawValue: rawKind) else {
-                throw WireError(.badASPath, at: at, "unknown segment type \(rawKind)")
-            }
-            guard count > 0 else { throw WireError(.badASPath, at: at, "empty segment") }
-            guard var values = reader.readSlice(Int(count) * width) else {
-                throw WireError(.badASPath, at: at, "segment of \(count) ASNs overruns the attribute")
-            }
+        var segments: [ASPathSegment] = []
+        try ASPath.forEachSegment(&reader, fourOctet: fourOctet) { kind, values in
+            var values = values
             var asns: [ASN] = []
-            asns.reserveCapacity(Int(count))
+            asns.reserveCapacity(values.remaining / (fourOctet ? 4 : 2))
             while !values.isEmpty {
                 asns.append(fourOctet ? values.readUInt32() ?? 0 : ASN(values.readUInt16() ?? 0))
             }
             segments.append(ASPathSegment(kind, asns))
         }
+        self.segments = segments
     }
 
-    /// Checks the layout without allocating; returns the RFC 6811 origin (see `originASN`).
+    /// Checks the layout without allocating; returns the RFC 6811 origin (see `originASN`) and the hop count.
     public static func validate(_ reader: WireReader, fourOctet: Bool) throws(WireError) -> (origin: ASN?, hops: Int) {
         var reader = reader
-        let width = fourOctet ? 4 : 2
         var origin: ASN?
         var hops = 0
-        while !reader.isEmpty {
-            let at = reader.position
-            guard let rawKind = reader.readUInt8(), let count = reader.readUInt8() else {
-                throw WireError(.badASPath, at: at, "truncated segment header")
-            }
-            guard let kind = ASPathSegment.Kind(rawValue: rawKind) else {
-                throw WireError(.badASPath, at: at, "unknown segment type \(rawKind)")
-            }
-            guard count > 0 else { throw WireError(.badASPath, at: at, "empty segment") }
-            guard var values = reader.readSlice(Int(count) * width) else {
-                throw WireError(.badASPath, at: at, "segment of \(count) ASNs overruns the attribute")
-            }
+        let width = fourOctet ? 4 : 2
+        try forEachSegment(&reader, fourOctet: fourOctet) { kind, values in
+            let count = values.remaining / width
             switch kind {
             case .sequence:
-                hops += Int(count)
-                _ = values.skip((Int(count) - 1) * width)
-                origin = fourOctet ? values.readUInt32() : values.readUInt16().map(ASN.init)
+                hops += count
+                var last = values
+                _ = last.skip((count - 1) * width)
+                origin = fourOctet ? last.readUInt32() : last.readUInt16().map(ASN.init)
             case .set:
                 hops += 1
                 origin = nil
@@ -96,6 +77,27 @@ public struct ASPath: Sendable, Hashable, CustomStringConvertible {
             }
         }
         return (origin, hops)
+    }
+
+    /// Walks the segments (RFC 4271 §4.3: type, count, count ASNs), handing each one's ASN bytes to `body`;
+    /// throws on an unknown type, an empty segment or one that overruns the attribute.
+    static func forEachSegment(_ reader: inout WireReader, fourOctet: Bool,
+                               _ body: (ASPathSegment.Kind, WireReader) -> Void) throws(WireError) {
+        let width = fourOctet ? 4 : 2
+        while !reader.isEmpty {
+            let at = reader.position
+            guard let rawKind = reader.readUInt8(), let count = reader.readUInt8() else {
+                throw WireError(.badASPath, at: at, "truncated segment header")
+            }
+            guard let kind = ASPathSegment.Kind(rawValue: rawKind) else {
+                throw WireError(.badASPath, at: at, "unknown segment type \(rawKind)")
+            }
+            guard count > 0 else { throw WireError(.badASPath, at: at, "empty segment") }
+            guard let values = reader.readSlice(Int(count) * width) else {
+                throw WireError(.badASPath, at: at, "segment of \(count) ASNs overruns the attribute")
+            }
+            body(kind, values)
+        }
     }
 
     /// RFC 6811 §2: the last AS of the final segment when it is an AS_SEQUENCE; `nil` when the path

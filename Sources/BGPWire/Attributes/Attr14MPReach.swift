@@ -1,15 +1,7 @@
 /// A next hop address from NEXT_HOP (RFC 4271 §5.1.3) or MP_REACH_NLRI (RFC 4760 §3, RFC 8950 §3, RFC 2545 §3).
-public enum NextHop: Sendable, Hashable, CustomStringConvertible {
-    case v4(IPv4Address)
-    case v6(IPv6Address)
+public typealias NextHop = IPAddress
 
-    public var description: String {
-        switch self {
-        case .v4(let a): a.description
-        case .v6(let a): a.description
-        }
-    }
-
+extension IPAddress {
     /// Checks an MP_REACH next-hop length without building addresses (the hot path).
     public static func validate(length: Int, family: AddressFamily, at offset: Int) throws(WireError) {
         guard family.prefixEncoding != nil else { return }

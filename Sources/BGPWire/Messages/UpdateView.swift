@@ -366,14 +366,7 @@ public struct MPReachView: Sendable {
         try NextHop.validate(length: nh.remaining, family: family, at: nh.base)
         guard reader.skip(1) else { throw WireError(.badMPReach, at: reader.position, "missing reserved octet") }
         nlriRange = reader.position..<reader.position + reader.remaining
-        if family.prefixEncoding != nil {
-            var routes = RouteReader(reader, family: family, addPath: addPath.contains(family))
-            routeCount = try routes.validate()
-            opaqueCount = 0
-        } else {
-            routeCount = 0
-            opaqueCount = countOpaqueNLRI(reader.unreadBytes, family: family, addPath: addPath.contains(family)) ?? 0
-        }
+        (routeCount, opaqueCount) = try countNLRI(reader, family: family, addPath: addPath)
     }
 }
 
@@ -392,15 +385,17 @@ public struct MPUnreachView: Sendable {
         }
         family = AddressFamily(afi: afi, safi: safi)
         nlriRange = reader.position..<reader.position + reader.remaining
-        if family.prefixEncoding != nil {
-            var routes = RouteReader(reader, family: family, addPath: addPath.contains(family))
-            routeCount = try routes.validate()
-            opaqueCount = 0
-        } else {
-            routeCount = 0
-            opaqueCount = countOpaqueNLRI(reader.unreadBytes, family: family, addPath: addPath.contains(family)) ?? 0
-        }
+        (routeCount, opaqueCount) = try countNLRI(reader, family: family, addPath: addPath)
     }
+}
+
+/// Validates MP NLRI: (decoded routes, opaque entries) — one of the two is always 0.
+private func countNLRI(_ reader: WireReader, family: AddressFamily, addPath: AddPathFamilies) throws(WireError) -> (Int, Int) {
+    guard family.prefixEncoding != nil else {
+        return (0, countOpaqueNLRI(reader.unreadBytes, family: family, addPath: addPath.contains(family)) ?? 0)
+    }
+    var routes = RouteReader(reader, family: family, addPath: addPath.contains(family))
+    return (try routes.validate(), 0)
 }
 
 /// A 256-bit set of attribute type codes seen in one UPDATE (duplicate detection, RFC 7606 §3.g).
