@@ -19,6 +19,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Registry and daemon configuration files are YAML; Yams gives node line numbers for error messages.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -28,16 +30,25 @@ let package = Package(
         ),
         .target(name: "BGPWire", swiftSettings: hotPath),
         .target(name: "PacketCapture", dependencies: ["CPcap", "BGPWire"], swiftSettings: hotPath),
+        .target(
+            name: "Detection",
+            dependencies: ["BGPWire", .product(name: "Yams", package: "Yams")],
+            swiftSettings: hotPath
+        ),
+        .target(name: "Alerting", dependencies: ["BGPWire", "Detection"], swiftSettings: hotPath),
         .executableTarget(
             name: "bgpsentry",
             dependencies: [
                 "BGPWire",
                 "PacketCapture",
+                "Detection",
+                "Alerting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: hotPath
         ),
         .testTarget(name: "BGPWireTests", dependencies: ["BGPWire"], swiftSettings: strictness),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "Alerting", "BGPWire"], swiftSettings: strictness),
         .testTarget(
             name: "PacketCaptureTests",
             dependencies: ["PacketCapture", "BGPWire"],

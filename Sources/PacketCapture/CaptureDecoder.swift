@@ -226,6 +226,7 @@ public final class CaptureDecoder {
             _ = body.skip(MessageHeader.length)
             if let n = try? NotificationMessage(body: &body) {
                 session.lastNotification = n
+                session.lastNotificationFrame = arrival.frame
                 session.closeReason = .notification
             }
         case .keepalive, .routeRefresh:

@@ -333,6 +333,18 @@ public struct UpdateView {
         return asPathOrigin
     }
 
+    /// The path to judge routes by: AS_PATH merged with AS4_PATH when `useAS4Path` (RFC 6793 §4.2.3).
+    /// Allocates the path; call it only for UPDATEs that matter.
+    public func effectiveASPath() -> ASPath? {
+        guard let asPathRange else { return nil }
+        var reader = slice(asPathRange)
+        guard let asPath = try? ASPath(from: &reader, fourOctet: context.fourOctetAS) else { return nil }
+        guard useAS4Path, let as4PathRange else { return asPath }
+        var as4Reader = slice(as4PathRange)
+        guard let as4 = try? ASPath(from: &as4Reader, fourOctet: true) else { return asPath }
+        return ASPath.merge(asPath: asPath, as4Path: as4)
+    }
+
     /// RFC 6793 §4.2.3: AS4_PATH is used only from a 2-octet session, when it is not longer than
     /// AS_PATH, and not when AGGREGATOR names a real 2-octet AS (then both AS4 attributes are ignored).
     public var useAS4Path: Bool {

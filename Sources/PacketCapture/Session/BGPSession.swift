@@ -36,6 +36,8 @@ public final class BGPSession {
     var inferenceAttempts = [0, 0]
     public internal(set) var closeReason: SessionCloseReason?
     public internal(set) var lastNotification: NotificationMessage?
+    /// Frame of `lastNotification`, for evidence.
+    public internal(set) var lastNotificationFrame = 0
     public var counters: [DirectionCounters] = [DirectionCounters(), DirectionCounters()]
 
     public struct DirectionCounters: Sendable {

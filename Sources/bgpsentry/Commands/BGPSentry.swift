@@ -11,7 +11,7 @@ struct BGPSentry: ParsableCommand {
         commandName: "bgpsentry",
         abstract: "BGP route-anomaly detection: decode BGP sessions from captures and flag hijacks and leaks.",
         version: "0.1.0",
-        subcommands: [DecodeCommand.self]
+        subcommands: [DecodeCommand.self, ReplayCommand.self, CheckConfigCommand.self]
     )
 
     /// Exit codes: 0 ok, 1 unreadable input, 2 usage (argument-parser's 64 is mapped to 2).

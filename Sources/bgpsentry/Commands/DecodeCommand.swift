@@ -1,3 +1,4 @@
+import Alerting
 import ArgumentParser
 import BGPWire
 import PacketCapture

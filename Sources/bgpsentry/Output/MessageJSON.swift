@@ -1,3 +1,4 @@
+import Alerting
 import BGPWire
 import PacketCapture
 
@@ -9,7 +10,7 @@ enum MessageJSON {
         w.beginObject()
         w.field("schema", schema)
         w.field("frame", m.frame)
-        w.field("time", RFC3339.format(m.time))
+        w.field("time", RFC3339.format(m.time.microseconds))
         w.field("session", m.session.id)
         w.field("src", m.source.address.description)
         w.field("srcPort", m.source.port)

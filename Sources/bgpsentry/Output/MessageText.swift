@@ -1,10 +1,11 @@
+import Alerting
 import BGPWire
 import PacketCapture
 
 /// One readable line per message for `decode --format text`.
 enum MessageText {
     static func line(_ m: CapturedMessage, decoded: BGPMessage?, error: WireError?) -> String {
-        var out = "#\(m.frame) \(RFC3339.format(m.time)) \(m.source) > \(m.destination) \(m.type)"
+        var out = "#\(m.frame) \(RFC3339.format(m.time.microseconds)) \(m.source) > \(m.destination) \(m.type)"
         switch decoded {
         case .open(let o):
             out += " AS\(o.asn) hold \(o.holdTime) id \(o.bgpIdentifier) caps [\(o.capabilities.map(\.description).joined(separator: " "))]"

@@ -1,9 +1,7 @@
-import PacketCapture
-
 /// RFC 3339 UTC timestamps with microseconds, computed from the capture time (no Foundation, no locale).
-enum RFC3339 {
-    static func format(_ time: CaptureTime) -> String {
-        let micros = time.microseconds
+public enum RFC3339 {
+    /// `time` in µs since the epoch; `fractionDigits` 6 (µs, messages) or 3 (ms, alerts as in DETECTION.md).
+    public static func format(_ micros: Int64, fractionDigits: Int = 6) -> String {
         var seconds = micros / 1_000_000
         var fraction = micros % 1_000_000
         if fraction < 0 {
@@ -22,7 +20,7 @@ enum RFC3339 {
             return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
         }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):"
-            + "\(pad(secondOfDay % 60, 2)).\(pad(fraction, 6))Z"
+            + "\(pad(secondOfDay % 60, 2)).\(fractionDigits == 3 ? pad(fraction / 1000, 3) : pad(fraction, 6))Z"
     }
 
     /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).

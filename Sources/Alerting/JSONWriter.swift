@@ -1,39 +1,39 @@
 /// Appends JSON text to a byte buffer with a fixed key order (so output is byte-identical across runs)
 /// and without Foundation. Callers write keys and values in order; commas are handled here.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
     private var needsComma = false
 
-    init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
 
-    mutating func reset() {
+    public mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
         needsComma = false
     }
 
-    mutating func beginObject() {
+    public mutating func beginObject() {
         comma()
         bytes.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
-    mutating func endObject() {
+    public mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
-    mutating func beginArray() {
+    public mutating func beginArray() {
         comma()
         bytes.append(UInt8(ascii: "["))
         needsComma = false
     }
 
-    mutating func endArray() {
+    public mutating func endArray() {
         bytes.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
-    mutating func key(_ name: StaticString) {
+    public mutating func key(_ name: StaticString) {
         comma()
         bytes.append(UInt8(ascii: "\""))
         name.withUTF8Buffer { bytes.append(contentsOf: $0) }
@@ -41,13 +41,13 @@ struct JSONWriter {
         needsComma = false
     }
 
-    mutating func dynamicKey(_ name: String) {
+    public mutating func dynamicKey(_ name: String) {
         string(name)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
-    mutating func string(_ value: String) {
+    public mutating func string(_ value: String) {
         comma()
         bytes.append(UInt8(ascii: "\""))
         for b in value.utf8 {
@@ -68,26 +68,26 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func int<T: BinaryInteger>(_ value: T) {
+    public mutating func int<T: BinaryInteger>(_ value: T) {
         comma()
         bytes.append(contentsOf: String(value).utf8)
         needsComma = true
     }
 
-    mutating func bool(_ value: Bool) {
+    public mutating func bool(_ value: Bool) {
         comma()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
         needsComma = true
     }
 
-    mutating func null() {
+    public mutating func null() {
         comma()
         bytes.append(contentsOf: "null".utf8)
         needsComma = true
     }
 
     /// Lower-case hex of raw bytes, as a JSON string.
-    mutating func hex(_ raw: some Sequence<UInt8>) {
+    public mutating func hex(_ raw: some Sequence<UInt8>) {
         comma()
         bytes.append(UInt8(ascii: "\""))
         for b in raw {
@@ -98,7 +98,7 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func newline() {
+    public mutating func newline() {
         bytes.append(0x0A)
         needsComma = false
     }
@@ -107,26 +107,26 @@ struct JSONWriter {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
     }
 
-    static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
+    public static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
 }
 
 extension JSONWriter {
-    mutating func field(_ name: StaticString, _ value: String) {
+    public mutating func field(_ name: StaticString, _ value: String) {
         key(name)
         string(value)
     }
 
-    mutating func field<T: BinaryInteger>(_ name: StaticString, _ value: T) {
+    public mutating func field<T: BinaryInteger>(_ name: StaticString, _ value: T) {
         key(name)
         int(value)
     }
 
-    mutating func optionalField<T: BinaryInteger>(_ name: StaticString, _ value: T?) {
+    public mutating func optionalField<T: BinaryInteger>(_ name: StaticString, _ value: T?) {
         key(name)
         if let value { int(value) } else { null() }
     }
 
-    mutating func stringArray(_ name: StaticString, _ values: some Sequence<String>) {
+    public mutating func stringArray(_ name: StaticString, _ values: some Sequence<String>) {
         key(name)
         beginArray()
         for v in values { string(v) }

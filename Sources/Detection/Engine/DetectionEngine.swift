@@ -1,0 +1,160 @@
+import BGPWire
+
+/// Route events → watched RIB → detectors → alert lifecycle. Single-threaded; deterministic for a given input.
+///
+/// The hot path (`process(update:…)`) allocates nothing for a prefix unrelated to the registry: it costs one
+/// `PrefixIndex.relates` check per route, and the AS path is only materialised for UPDATEs that touch a
+/// watched prefix or come from a monitored origin.
+public final class DetectionEngine {
+    public private(set) var registry: Registry
+    public private(set) var rib: WatchedRIB
+    public private(set) var book: AlertBook
+    public private(set) var statistics = DetectionStatistics()
+    private let emit: (AlertEvent) -> Void
+    /// Open `session-down` alerts by neighbor, to resolve when it comes back.
+    private var downNeighbors: [IPAddress: AlertIdentity] = [:]
+
+    public struct Options: Sendable {
+        public var renotifyAfterMicroseconds: Int64 = 3_600_000_000
+        public var maximumRIBEntries = 1_000_000
+        public var maximumOpenAlerts = 100_000
+        public init() {}
+    }
+
+    public init(registry: Registry, options: Options = Options(), emit: @escaping (AlertEvent) -> Void) {
+        self.registry = registry
+        self.rib = WatchedRIB(maximumEntries: options.maximumRIBEntries)
+        self.book = AlertBook(renotifyAfterMicroseconds: options.renotifyAfterMicroseconds, maximumOpen: options.maximumOpenAlerts)
+        self.emit = emit
+    }
+
+    /// Swaps in a new registry (SIGHUP). Routes stay; they are judged by the new one from their next update.
+    public func replaceRegistry(_ new: Registry) { registry = new }
+
+    // MARK: - UPDATE
+
+    /// Processes one UPDATE received from `session.neighbor`.
+    public func process(update view: UpdateView, session: SessionInfo, position: SourcePosition, time: Int64) {
+        statistics.updates += 1
+        let evidence = { Evidence(position: position, message: Array(view.bytes)) }
+        // Withdrawals first (RFC 4271 §9: an UPDATE's withdrawals precede its announcements).
+        for section in [UpdateView.RouteSection.withdrawn, .mpUnreach] {
+            var routes = view.routes(section)
+            while let route = routes.next() {
+                statistics.withdrawn += 1
+                guard route.routeDistinguisher == nil, registry.index.relates(route.prefix) else { continue }
+                withdraw(route, session: session, time: time, evidence: evidence)
+            }
+        }
+        let treatAsWithdraw = view.isTreatAsWithdraw
+        let origin = view.effectiveOriginASN
+        let monitoredOrigin = origin.map { registry.monitoredASNs.contains($0) } ?? false
+        var path: ObservedPath?
+        for section in [UpdateView.RouteSection.nlri, .mpReach] {
+            var routes = view.routes(section)
+            while let route = routes.next() {
+                statistics.announced += 1
+                guard route.routeDistinguisher == nil else { continue }
+                guard monitoredOrigin || registry.index.relates(route.prefix) else { continue }
+                if treatAsWithdraw {
+                    // RFC 7606: the routes of a malformed UPDATE are handled as withdrawn.
+                    withdraw(route, session: session, time: time, evidence: evidence)
+                    continue
+                }
+                if path == nil { path = ObservedPath(asPath: view.effectiveASPath(), otc: view.otc) }
+                if let path { announce(route, path: path, session: session, time: time, evidence: evidence) }
+            }
+        }
+    }
+
+    private func key(_ route: Route, _ session: SessionInfo) -> WatchedRIB.Key {
+        WatchedRIB.Key(session: session.id, sender: session.neighbor, pathID: route.pathID ?? 0, prefix: route.prefix)
+    }
+
+    private func announce(_ route: Route, path: ObservedPath, session: SessionInfo, time: Int64, evidence: () -> Evidence) {
+        statistics.watchedAnnouncements += 1
+        let registered = registry.entry(covering: route.prefix)
+        let findings = RouteDetectors.run(RouteInput(prefix: route.prefix, path: path, session: session,
+                                                     registered: registered, registry: registry))
+        let related = registered != nil || registry.index.relates(route.prefix)
+        let k = key(route, session)
+        var previous: WatchedRIB.Entry?
+        var stored = false
+        if related || !findings.isEmpty {
+            (previous, stored) = rib.upsert(k, WatchedRIB.Entry(path: path, sessionInfo: session, alerts: findings.map(\.identity)))
+        }
+        for f in findings {
+            let newCarrier = stored && !(previous?.alerts.contains(f.identity) ?? false)
+            book.observe(f, path: path, session: session, time: time, newCarrier: newCarrier, evidence: evidence, emit: emit)
+        }
+        for id in previous?.alerts ?? [] where !findings.contains(where: { $0.identity == id }) {
+            book.release(id, reason: .replaced, time: time, evidence: evidence, emit: emit)
+        }
+        // The prefix is carried again: a `withdrawn` alert for it is over.
+        book.resolve(AlertIdentity(type: .withdrawn, prefix: route.prefix, offender: nil), reason: .replaced, time: time,
+                     evidence: evidence, emit: emit)
+        evaluateSuboptimal(route.prefix, registered: registered, time: time, reason: .replaced, evidence: evidence)
+    }
+
+    private func withdraw(_ route: Route, session: SessionInfo, time: Int64, evidence: () -> Evidence) {
+        guard let old = rib.remove(key(route, session)) else { return }
+        statistics.watchedWithdrawals += 1
+        for id in old.alerts { book.release(id, reason: .withdrawn, time: time, evidence: evidence, emit: emit) }
+        let registered = registry.entry(covering: route.prefix)
+        if let f = Withdrawn.check(prefix: route.prefix, registered: registered, remainingRoutes: rib.routeCount(for: route.prefix),
+                                   removedPath: old.path, registry: registry) {
+            book.observe(f, path: old.path, session: session, time: time, newCarrier: true, evidence: evidence, emit: emit)
+        }
+        evaluateSuboptimal(route.prefix, registered: registered, time: time, reason: .withdrawn, evidence: evidence)
+    }
+
+    /// `suboptimal-path` is a property of all routes for a prefix together: fire or resolve after each change.
+    private func evaluateSuboptimal(_ prefix: IPPrefix, registered: RegisteredPrefix?, time: Int64, reason: ResolveReason,
+                                    evidence: () -> Evidence?) {
+        guard let r = registered, r.partner != nil, r.prefix == prefix else { return }
+        let entries = rib.routes(for: prefix)
+        let finding = SuboptimalPath.check(prefix: prefix, registered: r, paths: entries.map(\.path), registry: registry)
+        let openIDs = book.open.keys.filter { $0.type == .suboptimalPath && $0.prefix == prefix }.sorted()
+        for id in openIDs where id != finding?.identity {
+            book.resolve(id, reason: entries.isEmpty ? reason : .replaced, time: time, evidence: evidence, emit: emit)
+        }
+        if let finding, let first = entries.first {
+            book.observe(finding, path: first.path, session: first.sessionInfo, time: time, newCarrier: false,
+                         evidence: evidence, emit: emit)
+        }
+    }
+
+    // MARK: - Sessions
+
+    /// A session's OPEN from `session.neighbor` was seen: a `session-down` for that neighbor is over.
+    public func sessionEstablished(_ session: SessionInfo, time: Int64) {
+        guard let id = downNeighbors.removeValue(forKey: session.neighbor) else { return }
+        book.resolve(id, reason: .reestablished, time: time, evidence: { nil }, emit: emit)
+    }
+
+    /// A session ended. Its routes are gone (alerts only it carried resolve as `session-closed`; no `withdrawn`).
+    /// `cause` is `nil` when the end is not a failure (end of a replayed capture): then no `session-down`.
+    public func sessionClosed(_ session: SessionInfo, cause: String?, time: Int64, evidence: Evidence?) {
+        for (key, entry) in rib.removeSession(session.id) {
+            for id in entry.alerts {
+                book.release(id, reason: .sessionClosed, time: time, evidence: { nil }, emit: emit)
+            }
+            evaluateSuboptimal(key.prefix, registered: registry.entry(covering: key.prefix), time: time,
+                               reason: .sessionClosed, evidence: { nil })
+        }
+        guard let cause else { return }
+        let finding = SessionDown.check(session: session, cause: cause, registry: registry)
+        book.observe(finding, path: nil, session: session, time: time, newCarrier: false, evidence: { evidence }, emit: emit)
+        downNeighbors[session.neighbor] = finding.identity
+    }
+}
+
+/// Counters of the detection stage, for summaries and metrics.
+public struct DetectionStatistics: Sendable {
+    public var updates = 0
+    public var announced = 0
+    public var withdrawn = 0
+    /// Routes that touched a watched prefix (or came from a monitored origin).
+    public var watchedAnnouncements = 0
+    public var watchedWithdrawals = 0
+}

@@ -1,0 +1,80 @@
+import BGPWire
+
+/// Where an event came from: the capture source and frame, for evidence.
+public struct SourcePosition: Sendable, Hashable {
+    public var source: String
+    public var frame: Int
+
+    public init(source: String, frame: Int) {
+        self.source = source
+        self.frame = frame
+    }
+}
+
+/// The session (and direction) a route event arrived on. The sender of an UPDATE is the neighbor
+/// (it announced the route), the receiver is the local router (docs/DETECTION.md, "Vantage point").
+public struct SessionInfo: Sendable, Hashable {
+    public var id: Int
+    public var local: IPAddress
+    public var neighbor: IPAddress
+    public var localASN: ASN?
+    public var neighborASN: ASN?
+    /// The neighbor's BGP Role (RFC 9234), when it announced one.
+    public var role: BGPRole?
+
+    public init(id: Int, local: IPAddress, neighbor: IPAddress, localASN: ASN? = nil, neighborASN: ASN? = nil,
+                role: BGPRole? = nil) {
+        self.id = id
+        self.local = local
+        self.neighbor = neighbor
+        self.localASN = localASN
+        self.neighborASN = neighborASN
+        self.role = role
+    }
+}
+
+/// The facts of an announced path that detectors look at, computed once per UPDATE.
+public struct ObservedPath: Sendable, Hashable {
+    /// Effective AS path (RFC 6793 merge), sets flattened in place, confederation segments dropped.
+    public var asns: [ASN]
+    /// RFC 6811 origin; `nil` when the path ends in an AS_SET (no origin can be judged).
+    public var origin: ASN?
+    /// The AS next to the origin after collapsing prepends (ARTEMIS "type 1" neighbour); `nil` when the
+    /// origin is the only AS or unknown.
+    public var originNeighbor: ASN?
+    /// The first AS of the path (the neighbor's AS for eBGP).
+    public var firstAS: ASN?
+    /// Number of distinct consecutive ASes (prepends collapsed).
+    public var distinctLength: Int
+    public var otc: ASN?
+
+    public init(asPath: ASPath?, otc: ASN? = nil) {
+        var asns: [ASN] = []
+        var collapsed: [ASN] = []
+        for segment in asPath?.segments ?? [] where segment.kind == .sequence || segment.kind == .set {
+            asns += segment.asns
+            if segment.kind == .sequence {
+                for a in segment.asns where collapsed.last != a { collapsed.append(a) }
+            } else {
+                collapsed.append(contentsOf: segment.asns.prefix(1))
+            }
+        }
+        self.asns = asns
+        self.origin = asPath?.originASN
+        self.firstAS = asns.first
+        self.distinctLength = collapsed.count
+        self.otc = otc
+        if origin != nil, collapsed.count >= 2 {
+            originNeighbor = collapsed[collapsed.count - 2]
+        } else {
+            originNeighbor = nil
+        }
+    }
+
+    /// Collapsed path (prepends removed), origin last.
+    public var collapsed: [ASN] {
+        var out: [ASN] = []
+        for a in asns where out.last != a { out.append(a) }
+        return out
+    }
+}

@@ -1,0 +1,69 @@
+import BGPWire
+
+/// Adj-RIB-In restricted to watched prefixes (equal to, inside or covering a registered prefix, or
+/// originated by a monitored ASN): per session and direction, the current route for each prefix
+/// (and ADD-PATH path id). Never the whole Internet table: unrelated routes are never stored.
+public struct WatchedRIB: Sendable {
+    public struct Key: Sendable, Hashable {
+        public var session: Int
+        public var sender: IPAddress
+        public var pathID: UInt32
+        public var prefix: IPPrefix
+    }
+
+    public struct Entry: Sendable {
+        public var path: ObservedPath
+        public var sessionInfo: SessionInfo
+        /// Alerts this route currently carries.
+        public var alerts: [AlertIdentity]
+    }
+
+    private var entries: [Key: Entry] = [:]
+    private var byPrefix: [IPPrefix: [Key]] = [:]
+    private var bySession: [Int: Set<Key>] = [:]
+    /// Upper bound on stored routes; beyond it new routes are not tracked and `dropped` counts them.
+    public var maximumEntries: Int
+    public private(set) var dropped = 0
+
+    public init(maximumEntries: Int = 1_000_000) { self.maximumEntries = maximumEntries }
+
+    public var count: Int { entries.count }
+
+    /// Stores `entry` under `key`; returns the entry it replaced. `nil` and nothing stored when full.
+    mutating func upsert(_ key: Key, _ entry: Entry) -> (previous: Entry?, stored: Bool) {
+        if let old = entries.updateValue(entry, forKey: key) { return (old, true) }
+        if entries.count > maximumEntries {
+            entries[key] = nil
+            dropped += 1
+            return (nil, false)
+        }
+        byPrefix[key.prefix, default: []].append(key)
+        bySession[key.session, default: []].insert(key)
+        return (nil, true)
+    }
+
+    mutating func remove(_ key: Key) -> Entry? {
+        guard let old = entries.removeValue(forKey: key) else { return nil }
+        if var keys = byPrefix[key.prefix] {
+            keys.removeAll { $0 == key }
+            byPrefix[key.prefix] = keys.isEmpty ? nil : keys
+        }
+        bySession[key.session]?.remove(key)
+        return old
+    }
+
+    /// Every current route for `prefix`, over all sessions, in a stable order.
+    public func routes(for prefix: IPPrefix) -> [Entry] {
+        (byPrefix[prefix] ?? []).compactMap { entries[$0] }
+    }
+
+    public func routeCount(for prefix: IPPrefix) -> Int { byPrefix[prefix]?.count ?? 0 }
+
+    /// Removes and returns every route of a session (it closed), in a stable order.
+    mutating func removeSession(_ session: Int) -> [(Key, Entry)] {
+        let keys = (bySession.removeValue(forKey: session) ?? []).sorted {
+            ($0.prefix, $0.sender, $0.pathID) < ($1.prefix, $1.sender, $1.pathID)
+        }
+        return keys.compactMap { key in remove(key).map { (key, $0) } }
+    }
+}

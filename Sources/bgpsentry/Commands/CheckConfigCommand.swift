@@ -1,0 +1,32 @@
+import ArgumentParser
+import Detection
+
+/// `bgpsentry check-config`: validates configuration files and prints every mistake with file:line.
+struct CheckConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate a registry (prefixes.yaml); exit 0 when valid, 1 otherwise.",
+        discussion: "Prints every error as FILE:LINE: FIELD: MESSAGE, or a one-line summary when the file is valid."
+    )
+
+    @Option(help: "The registered prefix table to check (prefixes.yaml).")
+    var registry: String
+
+    func run() throws {
+        let clock = MonotonicClock()
+        do {
+            let table = try RegistryLoader.load(path: registry)
+            let v4 = table.prefixes.filter { $0.prefix.isIPv4 }.count
+            let line = "\(registry): OK — \(table.prefixes.count) prefixes (\(v4) IPv4, \(table.prefixes.count - v4) IPv6), "
+                + "\(table.partners.count) partners, \(table.monitoredASNs.count) monitored ASNs; "
+                + "loaded in \(CaptureSummary.formatSeconds(clock.elapsedSeconds)) s, tries \(table.index.memoryBytes / 1024) KiB\n"
+            OutputStream.standardOutput.write(line)
+            OutputStream.standardOutput.flush()
+        } catch {
+            OutputStream.standardError.write(error.errors.map { "\($0)\n" }.joined())
+            OutputStream.standardError.write("\(registry): \(error.errors.count) error(s)\n")
+            OutputStream.standardError.flush()
+            throw ExitCode(1)
+        }
+    }
+}
