@@ -49,6 +49,8 @@ let package = Package(
         ),
         .testTarget(name: "BGPWireTests", dependencies: ["BGPWire"], swiftSettings: strictness),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "Alerting", "BGPWire"], swiftSettings: strictness),
+        // Runs the built `bgpsentry` binary end to end on the committed real-speaker captures.
+        .testTarget(name: "ReplayTests", dependencies: ["bgpsentry"], swiftSettings: strictness),
         .testTarget(
             name: "PacketCaptureTests",
             dependencies: ["PacketCapture", "BGPWire"],

@@ -1,0 +1,107 @@
+import BGPWire
+import Detection
+import Testing
+
+/// Drives the engine with encoder-built UPDATEs (what the wire would carry) and checks the lifecycle.
+final class EngineHarness {
+    var events: [AlertEvent] = []
+    lazy var engine = DetectionEngine(registry: testRegistry()) { [unowned self] in self.events.append($0) }
+
+    func update(announce: [String] = [], withdraw: [String] = [], path asns: [ASN] = [], session: SessionInfo = neighbor,
+                time: Int64 = 0) {
+        var a = PathAttributes()
+        if !announce.isEmpty {
+            a.origin = .igp
+            a.asPath = ASPath([ASPathSegment(.sequence, asns)])
+            a.nextHop = IPv4Address(192, 0, 2, 2)
+        }
+        let u = UpdateMessage(withdrawnRoutes: withdraw.map { Route(prefix: IPPrefix($0)!) }, attributes: a,
+                              nlri: announce.map { Route(prefix: IPPrefix($0)!) })
+        let bytes = BGPMessage.update(u).encoded()
+        bytes.withUnsafeBytes { raw in
+            engine.process(update: UpdateView(raw, context: DecodingContext()), session: session,
+                           position: SourcePosition(source: "test", frame: 1), time: time)
+        }
+    }
+
+    var summary: [String] { events.map { "\($0.status.rawValue) \($0.alert.identity.type.rawValue) \($0.reason?.rawValue ?? "")" } }
+}
+
+@Suite("Alert lifecycle")
+struct EngineTests {
+    @Test("fires once, counts observations, resolves exactly once on withdrawal")
+    func fireObserveResolve() {
+        let h = EngineHarness()
+        h.update(announce: ["13.107.0.0/16"], path: [64496, 64666])
+        h.update(announce: ["13.107.0.0/16"], path: [64496, 64666], time: 10)
+        #expect(h.summary == ["firing origin-hijack "])
+        #expect(h.engine.book.openAlerts.first?.observations == 2)
+        h.update(withdraw: ["13.107.0.0/16"], time: 20)
+        h.update(withdraw: ["13.107.0.0/16"], time: 30)
+        #expect(h.summary == ["firing origin-hijack ", "resolved origin-hijack withdrawn"])
+        #expect(h.engine.rib.count == 0)
+    }
+
+    @Test("a clean route replacing the hijack resolves it as replaced")
+    func replaced() {
+        let h = EngineHarness()
+        h.update(announce: ["13.107.0.0/16"], path: [64496, 3356, 8075])
+        h.update(announce: ["13.107.0.0/16"], path: [64496, 64666])
+        h.update(announce: ["13.107.0.0/16"], path: [64496, 3356, 8075])
+        #expect(h.summary == ["firing origin-hijack ", "resolved origin-hijack replaced"])
+    }
+
+    @Test("seen on two sessions: resolves only when both stop carrying it")
+    func twoSessions() {
+        let h = EngineHarness()
+        var other = neighbor
+        other.id = 2
+        other.neighbor = .v4(IPv4Address(192, 0, 2, 3))
+        h.update(announce: ["13.107.0.0/16"], path: [64496, 64666])
+        h.update(announce: ["13.107.0.0/16"], path: [64497, 64666], session: other)
+        #expect(h.engine.book.openAlerts.first?.seenBy.count == 2)
+        h.update(withdraw: ["13.107.0.0/16"])
+        #expect(h.summary == ["firing origin-hijack "])
+        h.engine.sessionClosed(other, cause: "TCP connection reset (RST)", time: 5, evidence: nil)
+        #expect(h.summary == ["firing origin-hijack ", "resolved origin-hijack session-closed", "firing session-down "])
+    }
+
+    @Test("session close: routes gone, no withdrawn alert, session-down until the neighbor is back")
+    func sessionClose() {
+        let h = EngineHarness()
+        h.update(announce: ["13.107.0.0/16"], path: [64496, 3356, 8075])
+        h.engine.sessionClosed(neighbor, cause: "NOTIFICATION Cease", time: 1, evidence: nil)
+        #expect(h.summary == ["firing session-down "])
+        h.engine.sessionEstablished(neighbor, time: 2)
+        #expect(h.summary == ["firing session-down ", "resolved session-down re-established"])
+        // End of a replayed capture is not a failure.
+        h.engine.sessionClosed(neighbor, cause: nil, time: 3, evidence: nil)
+        #expect(h.events.count == 2)
+    }
+
+    @Test("explicit withdrawal of the last legitimate route fires withdrawn; re-announcement resolves it")
+    func withdrawnLifecycle() {
+        let h = EngineHarness()
+        h.update(announce: ["13.107.0.0/16"], path: [64496, 3356, 8075])
+        h.update(withdraw: ["13.107.0.0/16"])
+        h.update(announce: ["13.107.0.0/16"], path: [64496, 3356, 8075])
+        #expect(h.summary == ["firing withdrawn ", "resolved withdrawn replaced"])
+    }
+
+    @Test("reminders after renotifyAfter while open")
+    func reminder() {
+        let h = EngineHarness()
+        h.update(announce: ["13.107.0.0/16"], path: [64496, 64666], time: 0)
+        h.update(announce: ["13.107.0.0/16"], path: [64496, 64666], time: 3_599_000_000)
+        h.update(announce: ["13.107.0.0/16"], path: [64496, 64666], time: 3_600_000_001)
+        #expect(h.events.count == 2 && h.events[1].reminder)
+    }
+
+    @Test("unrelated Internet routes never enter the RIB")
+    func unrelated() {
+        let h = EngineHarness()
+        h.update(announce: ["8.8.8.0/24", "1.1.1.0/24"], path: [64496, 15169])
+        #expect(h.engine.rib.count == 0 && h.events.isEmpty)
+        #expect(h.engine.statistics.watchedAnnouncements == 0)
+    }
+}

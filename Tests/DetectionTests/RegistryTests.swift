@@ -1,0 +1,101 @@
+import BGPWire
+import Detection
+import Foundation
+import Testing
+
+@Suite("Registry loading and validation")
+struct RegistryTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test("the shipped example registry loads")
+    func exampleLoads() throws {
+        let r = try RegistryLoader.load(path: Self.packageRoot.appendingPathComponent("config/prefixes.yaml").path)
+        #expect(r.prefixes.count == 31)
+        #expect(r.monitoredASNs == [8075])
+        #expect(r.partners[64500]?.customers == [64501, 64502])
+        #expect(r.entry(covering: IPPrefix("52.97.1.0/24")!)?.prefix == IPPrefix("52.96.0.0/14"))
+        #expect(r.entry(covering: IPPrefix("2603:1006:10::/48")!)?.prefix == IPPrefix("2603:1006::/40"))
+        #expect(r.entry(covering: IPPrefix("8.8.8.0/24")!) == nil)
+    }
+
+    @Test("every mistake is named with file, line and field", arguments: [
+        ("prefixes:\n  - prefix: 10.0.0.0/33\n    origins: [1]\n", "p.yaml:2: prefixes[0].prefix: 10.0.0.0/33 is not an IPv4 or IPv6 prefix"),
+        ("prefixes:\n  - prefix: 10.0.0.1/24\n    origins: [1]\n", "p.yaml:2: prefixes[0].prefix: 10.0.0.1/24 has host bits set beyond its length"),
+        ("prefixes:\n  - prefix: 10.0.0.0/24\n    origins: [1]\n    maxLength: 20\n",
+         "p.yaml:4: prefixes[0].maxLength: maxLength 20 is shorter than the prefix length 24"),
+        ("prefixes:\n  - prefix: 10.0.0.0/24\n    origins: [1]\n    maxLength: 33\n", "p.yaml:4: prefixes[0].maxLength: maxLength 33 is longer than 32"),
+        ("prefixes:\n  - prefix: 10.0.0.0/24\n    origins: [1]\n    colour: red\n",
+         "p.yaml:4: prefixes[0].colour: unknown key (expected one of: description, group, maxLength, maxPathLength, origins, partner, prefix, upstreams)"),
+        ("prefixes:\n  - prefix: 10.0.0.0/24\n    origins: [1]\n  - prefix: 10.0.0.0/24\n    origins: [2]\n",
+         "p.yaml:4: prefixes[1].prefix: duplicate prefix 10.0.0.0/24 (first at line 2)"),
+        ("prefixes:\n  - prefix: 10.0.0.0/24\n    origins: [1]\n    partner: 64500\n",
+         "p.yaml:4: prefixes[0].partner: partner AS64500 is not declared under partners"),
+        ("prefixes:\n  - prefix: 10.0.0.0/24\n    origins: [AS-x]\n", "p.yaml:3: prefixes[0].origins[0]: AS-x is not an AS number (0…4294967295)"),
+        ("prefixes:\n  - prefix: 10.0.0.0/24\n", "p.yaml:2: prefixes[0].origins: missing (use [] for a prefix that must never be announced)"),
+        ("version: 2\nprefixes: []\n", "p.yaml:1: version: unsupported version 2 (this build reads 1)"),
+        ("prefixes: [\n", "p.yaml:"),
+    ])
+    func errors(yaml: String, expected: String) {
+        do {
+            _ = try RegistryLoader.parse(yaml, file: "p.yaml")
+            Issue.record("accepted an invalid registry")
+        } catch {
+            #expect(error.errors.contains { $0.description.hasPrefix(expected) }, "\(error.errors)")
+        }
+    }
+
+    @Test("ASNs may be written AS64500; origins [] means must stay dark")
+    func spellings() throws {
+        let r = try RegistryLoader.parse("prefixes:\n  - prefix: 192.0.2.0/24\n    origins: []\n  - prefix: 198.51.100.0/24\n    origins: [AS64501]\n", file: "p.yaml")
+        #expect(r.prefixes[0].origins.isEmpty && r.prefixes[1].origins == [64501])
+        #expect(r.prefixes[1].maxLength == 24)
+    }
+}
+
+@Suite("Longest-prefix-match tries")
+struct TrieTests {
+    /// Deterministic pseudo-random prefixes (SplitMix64).
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test("matches a brute-force scan on random prefixes", arguments: [true, false])
+    func bruteForce(ipv4: Bool) {
+        var rng = Random(state: ipv4 ? 1 : 2)
+        func randomPrefix() -> IPPrefix {
+            if ipv4 {
+                // Cluster addresses in a few /8s so prefixes overlap often.
+                let a = UInt32(10 + rng.next() % 3) << 24 | UInt32(truncatingIfNeeded: rng.next()) & 0x00FF_FFFF
+                return .v4(IPv4Prefix(address: IPv4Address(a), length: UInt8(8 + rng.next() % 25))!)
+            }
+            let h = 0x2001_0db8_0000_0000 | (rng.next() & 0x0000_0000_00FF_FFFF)
+            return .v6(IPv6Prefix(address: IPv6Address(high: h, low: rng.next()), length: UInt8(24 + rng.next() % 41))!)
+        }
+        let registered = Array(Set((0..<2000).map { _ in randomPrefix() })).sorted()
+        let index = PrefixIndex(registered)
+        func covers(_ a: IPPrefix, _ b: IPPrefix) -> Bool {
+            switch (a, b) {
+            case (.v4(let x), .v4(let y)): x.contains(y)
+            case (.v6(let x), .v6(let y)): x.contains(y)
+            default: false
+            }
+        }
+        for _ in 0..<3000 {
+            let q = randomPrefix()
+            let expectedLPM = registered.indices.filter { covers(registered[$0], q) }.max { registered[$0].length < registered[$1].length }
+            #expect(index.longestMatch(q).map(Int.init) == expectedLPM, "LPM \(q)")
+            let related = registered.contains { covers($0, q) || covers(q, $0) }
+            #expect(index.relates(q) == related, "relates \(q)")
+            let inside = Set(registered.indices.filter { covers(q, registered[$0]) })
+            #expect(Set(index.covered(by: q).map(Int.init)) == inside, "covered by \(q)")
+        }
+    }
+}

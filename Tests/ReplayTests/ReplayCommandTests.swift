@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+/// Runs `bgpsentry` as a user would, on captures recorded from real BGP speakers (bgpgen, BIRD → GoBGP).
+enum CLI {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static var binary: URL? {
+        let candidates = [
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("bgpsentry"),
+            Bundle.main.bundleURL.appendingPathComponent("bgpsentry"),
+            packageRoot.appendingPathComponent(".build/debug/bgpsentry"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        guard let executable = binary else { throw CocoaError(.fileNoSuchFile) }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = packageRoot
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// `status type prefix reason` per JSON-lines event.
+    static func events(_ jsonl: String) throws -> [String] {
+        try jsonl.split(separator: "\n").map { line in
+            let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return [o["status"], o["type"], o["prefix"], o["reason"]].map { v in
+                (v as? String) ?? "-"
+            }.joined(separator: " ")
+        }
+    }
+}
+
+@Suite("bgpsentry replay on real-speaker captures", .enabled(if: CLI.binary != nil, "bgpsentry binary not built"))
+struct ReplayCommandTests {
+    static let demo = "Tests/Fixtures/demo/demo.pcap"
+
+    @Test("the demo capture raises every scenario incident, and resolves the restored one once")
+    func demo() throws {
+        let r = try CLI.run(["replay", "--registry", "config/prefixes.yaml", "--format", "jsonl", Self.demo])
+        #expect(r.status == 0, "\(r.stderr)")
+        let events = try CLI.events(r.stdout)
+        let firing = Set(events.filter { $0.hasPrefix("firing") })
+        #expect(firing == [
+            "firing origin-hijack 13.107.136.0/22 -", "firing subprefix-hijack 40.107.5.0/24 -",
+            "firing route-leak 13.107.18.10/31 -", "firing more-specific 20.190.130.0/25 -",
+            "firing unexpected-prefix 100.64.0.0/16 -", "firing squat 192.0.2.128/25 -",
+            "firing path-hijack 13.107.6.152/31 -", "firing suboptimal-path 203.0.113.0/24 -",
+            "firing origin-hijack 2603:1006::/40 -", "firing withdrawn 52.96.0.0/14 -", "firing session-down - -",
+        ])
+        #expect(events.filter { $0 == "resolved origin-hijack 2603:1006::/40 replaced" }.count == 1)
+        // Negatives in the same capture: prepending, a legitimate more-specific, partner customer routes.
+        #expect(!r.stdout.contains("2a01:111:f400::/48") && !r.stdout.contains("13.107.130.0/24"))
+        #expect(!r.stdout.contains("\"198.51.100.0/24\""))
+        // Every firing event carries its evidence: capture position and the UPDATE bytes.
+        for line in r.stdout.split(separator: "\n") where line.contains("\"status\":\"firing\"") {
+            #expect(line.contains("\"evidence\":{\"source\":\"\(Self.demo)\",\"frame\":"))
+            #expect(line.contains("\"update\":\"ffffffffffffffffffffffffffffffff"))
+        }
+        #expect(r.stderr.contains("open at end: 2"))
+    }
+
+    @Test("the clean capture raises nothing but the final session-down")
+    func clean() throws {
+        let r = try CLI.run(["replay", "--registry", "config/prefixes.yaml", "--format", "jsonl", "Tests/Fixtures/demo/clean.pcap"])
+        #expect(r.status == 0)
+        #expect(try CLI.events(r.stdout) == ["firing session-down - -"])
+    }
+
+    @Test("two replays give byte-identical output")
+    func deterministic() throws {
+        let a = try CLI.run(["replay", "--registry", "config/prefixes.yaml", "--format", "jsonl", Self.demo])
+        let b = try CLI.run(["replay", "--registry", "config/prefixes.yaml", "--format", "jsonl", Self.demo])
+        #expect(!a.stdout.isEmpty && a.stdout == b.stdout)
+        let t1 = try CLI.run(["replay", "--registry", "config/prefixes.yaml", "--format", "text", Self.demo])
+        let t2 = try CLI.run(["replay", "--registry", "config/prefixes.yaml", "--format", "text", Self.demo])
+        #expect(t1.stdout == t2.stdout && t1.stdout.contains("FIRING critical origin-hijack 13.107.136.0/22"))
+    }
+
+    @Test("exit codes: 3 at --fail-on, 0 below it, 1 unreadable input or registry, 2 usage")
+    func exitCodes() throws {
+        #expect(try CLI.run(["replay", "--registry", "config/prefixes.yaml", "--fail-on", "critical", Self.demo]).status == 3)
+        #expect(try CLI.run(["replay", "--registry", "config/prefixes.yaml", "--fail-on", "critical",
+                             "Tests/Fixtures/demo/clean.pcap"]).status == 0)
+        #expect(try CLI.run(["replay", "--registry", "config/prefixes.yaml", "--fail-on", "warning",
+                             "Tests/Fixtures/demo/clean.pcap"]).status == 3)
+        #expect(try CLI.run(["replay", "--registry", "config/prefixes.yaml", "/nonexistent.pcap"]).status == 1)
+        #expect(try CLI.run(["replay", "--registry", "/nonexistent.yaml", Self.demo]).status == 1)
+        #expect(try CLI.run(["replay", "--registry", "config/prefixes.yaml"]).status == 2)
+        #expect(try CLI.run(["replay", "--registry", "config/prefixes.yaml", "--fail-on", "sometimes", Self.demo]).status == 2)
+    }
+
+    @Test("check-config: summary and 0, or located errors and 1")
+    func checkConfig() throws {
+        let ok = try CLI.run(["check-config", "--registry", "config/prefixes.yaml"])
+        #expect(ok.status == 0 && ok.stdout.contains("OK — 31 prefixes"))
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(getpid()).yaml")
+        try "prefixes:\n  - prefix: 10.0.0.0/24\n    origins: [1]\n    maxLength: 20\n".write(to: bad, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: bad) }
+        let r = try CLI.run(["check-config", "--registry", bad.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains(":4: prefixes[0].maxLength: maxLength 20 is shorter than the prefix length 24"))
+    }
+
+    @Test("decode summary on the demo capture")
+    func decodeSummary() throws {
+        let r = try CLI.run(["decode", "--format", "summary", Self.demo])
+        #expect(r.status == 0 && r.stderr.contains("malformed: none"))
+    }
+}
