@@ -71,16 +71,41 @@ public enum IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Parses `a.b.c.d/n` or `x:y::/n`; host bits must be clear unless `allowHostBits`.
     public init?(_ text: some StringProtocol, allowHostBits: Bool = false) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let length = UInt8(parts[1]) else { return nil }
-        if let a = IPv4Address(parts[0]) {
-            guard let p = IPv4Prefix(address: a, length: length), allowHostBits || p.address == a else { return nil }
+        let string = String(text)
+        let utf8 = string.utf8
+        var slash: String.UTF8View.Index?
+        var isV6 = false
+        var i = utf8.startIndex
+        while i < utf8.endIndex {
+            let c = utf8[i]
+            if c == UInt8(ascii: "/") {
+                guard slash == nil else { return nil }
+                slash = i
+            } else if c == UInt8(ascii: ":") {
+                isV6 = true
+            }
+            i = utf8.index(after: i)
+        }
+        guard let slash else { return nil }
+        var length = 0
+        var digits = 0
+        for c in utf8[utf8.index(after: slash)...] {
+            guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9"), digits < 3 else { return nil }
+            length = length * 10 + Int(c - UInt8(ascii: "0"))
+            digits += 1
+        }
+        guard digits > 0, length <= 128 else { return nil }
+        let addressText = string[..<slash]
+        if !isV6 {
+            guard let a = IPv4Address(addressText), let p = IPv4Prefix(address: a, length: UInt8(length)),
+                allowHostBits || p.address == a
+            else { return nil }
             self = .v4(p)
-        } else if let a = IPv6Address(parts[0]) {
-            guard let p = IPv6Prefix(address: a, length: length), allowHostBits || p.address == a else { return nil }
-            self = .v6(p)
         } else {
-            return nil
+            guard let a = IPv6Address(addressText), let p = IPv6Prefix(address: a, length: UInt8(length)),
+                allowHostBits || p.address == a
+            else { return nil }
+            self = .v6(p)
         }
     }
 

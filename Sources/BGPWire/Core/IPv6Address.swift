@@ -10,43 +10,75 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// Parses RFC 4291 text (`2001:db8::1`, `::ffff:192.0.2.1`); `nil` for anything else.
     public init?(_ text: some StringProtocol) {
-        let s = String(text)
+        let bytes = Array(text.utf8)
+        let colon = UInt8(ascii: ":")
+        // Split at the single "::", if any.
+        var gap: Int?
+        var i = 0
+        while i + 1 < bytes.count {
+            if bytes[i] == colon && bytes[i + 1] == colon {
+                guard gap == nil else { return nil }
+                gap = i
+                i += 2
+                continue
+            }
+            i += 1
+        }
         var head: [UInt16] = []
         var tail: [UInt16] = []
-        let halves = s.components(separatedByDoubleColon: ())
-        guard halves.count <= 2 else { return nil }
-        func groups(_ part: Substring, allowV4: Bool) -> [UInt16]? {
-            if part.isEmpty { return [] }
-            var out: [UInt16] = []
-            let fields = part.split(separator: ":", omittingEmptySubsequences: false)
-            for (i, f) in fields.enumerated() {
-                if allowV4 && i == fields.count - 1 && f.contains(".") {
-                    guard let v4 = IPv4Address(f) else { return nil }
-                    out.append(UInt16(v4.value >> 16))
-                    out.append(UInt16(v4.value & 0xFFFF))
-                } else {
-                    guard !f.isEmpty, f.count <= 4, let g = UInt16(f, radix: 16) else { return nil }
-                    out.append(g)
-                }
-            }
-            return out
-        }
-        if halves.count == 2 {
-            guard let h = groups(halves[0], allowV4: false), let t = groups(halves[1], allowV4: true),
-                h.count + t.count <= 7
+        if let gap {
+            guard IPv6Address.groups(bytes[..<gap], into: &head, allowIPv4: false),
+                IPv6Address.groups(bytes[(gap + 2)...], into: &tail, allowIPv4: true), head.count + tail.count <= 7
             else { return nil }
-            head = h
-            tail = t
         } else {
-            guard let h = groups(halves[0], allowV4: true), h.count == 8 else { return nil }
-            head = h
+            guard IPv6Address.groups(bytes[...], into: &head, allowIPv4: true), head.count == 8 else { return nil }
         }
-        let all = head + [UInt16](repeating: 0, count: 8 - head.count - tail.count) + tail
-        var hi: UInt64 = 0
-        var lo: UInt64 = 0
-        for i in 0..<4 { hi = hi << 16 | UInt64(all[i]) }
-        for i in 4..<8 { lo = lo << 16 | UInt64(all[i]) }
-        self.init(high: hi, low: lo)
+        var words = head
+        words += [UInt16](repeating: 0, count: 8 - head.count - tail.count)
+        words += tail
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for k in 0..<4 { high = high << 16 | UInt64(words[k]) }
+        for k in 4..<8 { low = low << 16 | UInt64(words[k]) }
+        self.init(high: high, low: low)
+    }
+
+    /// Colon-separated hex groups (1–4 digits each); an IPv4 dotted quad may end the last side.
+    private static func groups(_ bytes: ArraySlice<UInt8>, into out: inout [UInt16], allowIPv4: Bool) -> Bool {
+        if bytes.isEmpty { return true }
+        var value: UInt32 = 0
+        var digits = 0
+        var index = bytes.startIndex
+        var groupStart = index
+        while index <= bytes.endIndex {
+            let c = index < bytes.endIndex ? bytes[index] : UInt8(ascii: ":")
+            if c == UInt8(ascii: ":") {
+                guard digits > 0, out.count < 8 else { return false }
+                out.append(UInt16(value))
+                value = 0
+                digits = 0
+                groupStart = index + 1
+            } else if c == UInt8(ascii: ".") {
+                guard allowIPv4, let v4 = IPv4Address(String(decoding: bytes[groupStart...], as: UTF8.self)), out.count <= 6
+                else { return false }
+                out.append(UInt16(v4.value >> 16))
+                out.append(UInt16(v4.value & 0xFFFF))
+                return true
+            } else {
+                let v: UInt8
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
+                default: return false
+                }
+                value = value << 4 | UInt32(v)
+                digits += 1
+                guard digits <= 4 else { return false }
+            }
+            index += 1
+        }
+        return true
     }
 
     public static func < (lhs: IPv6Address, rhs: IPv6Address) -> Bool {
@@ -93,26 +125,5 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
             k += 1
         }
         return out
-    }
-}
-
-extension String {
-    /// Splits at every `::`; a valid address has at most two pieces.
-    fileprivate func components(separatedByDoubleColon: Void) -> [Substring] {
-        var pieces: [Substring] = []
-        var start = startIndex
-        var i = startIndex
-        while i < endIndex {
-            let next = index(after: i)
-            if self[i] == ":" && next < endIndex && self[next] == ":" {
-                pieces.append(self[start..<i])
-                start = index(after: next)
-                i = start
-            } else {
-                i = next
-            }
-        }
-        pieces.append(self[start...])
-        return pieces
     }
 }

@@ -17,39 +17,39 @@ public enum RegistryLoader {
     }
 
     public static func parse(_ text: String, file: String) throws(ConfigErrors) -> Registry {
-        let root: Node?
+        let root: ConfigNode?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try ConfigNode.parse(text)
         } catch {
             throw ConfigErrors([ConfigError(file: file, line: YAMLFields.line(of: error), field: "", "YAML syntax: \(error)")])
         }
         var fields = YAMLFields(file: file)
-        guard let root, case .mapping(let top) = root else {
-            throw ConfigErrors([ConfigError(file: file, line: root?.mark?.line ?? 0, field: "", "expected a mapping with version, prefixes, …")])
+        guard let root, case .map(let top, _) = root else {
+            throw ConfigErrors([ConfigError(file: file, line: root?.line ?? 0, field: "", "expected a mapping with version, prefixes, …")])
         }
         let known: Set<String> = ["version", "monitoredASNs", "asns", "partners", "prefixes"]
         fields.rejectUnknown(top, known: known, path: "")
         var version = 1
-        if let v = top["version"] {
-            if let n = fields.int(v, "version"), n != 1 { fields.fail(v, "version", "unsupported version \(n) (this build reads 1)") }
-            version = v.int ?? 1
+        if let v = root["version"], let n = fields.int(v, "version") {
+            if n != 1 { fields.fail(v, "version", "unsupported version \(n) (this build reads 1)") }
+            version = n
         }
-        let monitored = Set(top["monitoredASNs"].map { fields.asnList($0, "monitoredASNs") } ?? [])
+        let monitored = Set(root["monitoredASNs"].map { fields.asnList($0, "monitoredASNs") } ?? [])
         var names: [ASN: String] = [:]
-        if let asns = top["asns"] {
-            if case .mapping(let m) = asns {
-                for (k, v) in m {
-                    guard let asn = fields.asn(k, "asns") else { continue }
-                    names[asn] = fields.string(v, "asns.\(asn)")
+        if let asns = root["asns"] {
+            if case .map(let m, _) = asns {
+                for entry in m {
+                    guard let asn = fields.asn(.scalar(entry.key, line: entry.keyLine), "asns") else { continue }
+                    names[asn] = fields.string(entry.value, "asns.\(asn)")
                 }
             } else {
                 fields.fail(asns, "asns", "expected a mapping ASN: name")
             }
         }
-        let partners = top["partners"].map { parsePartners($0, &fields) } ?? []
+        let partners = root["partners"].map { parsePartners($0, &fields) } ?? []
         let partnerASNs = Set(partners.map(\.asn))
         var prefixes: [RegisteredPrefix] = []
-        if let list = top["prefixes"] {
+        if let list = root["prefixes"] {
             prefixes = parsePrefixes(list, partners: partnerASNs, &fields)
         } else {
             fields.fail(root, "prefixes", "missing: the registry must list the prefixes it protects")
@@ -59,8 +59,8 @@ public enum RegistryLoader {
                         source: file)
     }
 
-    private static func parsePartners(_ node: Node, _ fields: inout YAMLFields) -> [Partner] {
-        guard case .sequence(let seq) = node else {
+    private static func parsePartners(_ node: ConfigNode, _ fields: inout YAMLFields) -> [Partner] {
+        guard case .list(let seq, _) = node else {
             fields.fail(node, "partners", "expected a list")
             return []
         }
@@ -68,12 +68,12 @@ public enum RegistryLoader {
         var seen: [ASN: Int] = [:]
         for (i, item) in seq.enumerated() {
             let path = "partners[\(i)]"
-            guard case .mapping(let m) = item else {
+            guard case .map(let m, _) = item else {
                 fields.fail(item, path, "expected a mapping with asn, name, customers")
                 continue
             }
             fields.rejectUnknown(m, known: ["asn", "name", "customers"], path: path)
-            guard let asnNode = m["asn"] else {
+            guard let asnNode = item["asn"] else {
                 fields.fail(item, "\(path).asn", "missing")
                 continue
             }
@@ -81,16 +81,16 @@ public enum RegistryLoader {
             if let first = seen[asn] {
                 fields.fail(asnNode, "\(path).asn", "partner AS\(asn) is already declared at line \(first)")
             }
-            seen[asn] = asnNode.mark?.line ?? 0
-            let name = m["name"].flatMap { fields.string($0, "\(path).name") }
-            let customers = m["customers"].map { Set(fields.asnList($0, "\(path).customers")) }
+            seen[asn] = asnNode.line
+            let name = item["name"].flatMap { fields.string($0, "\(path).name") }
+            let customers = item["customers"].map { Set(fields.asnList($0, "\(path).customers")) }
             out.append(Partner(asn: asn, name: name, customers: customers))
         }
         return out
     }
 
-    private static func parsePrefixes(_ node: Node, partners: Set<ASN>, _ fields: inout YAMLFields) -> [RegisteredPrefix] {
-        guard case .sequence(let seq) = node else {
+    private static func parsePrefixes(_ node: ConfigNode, partners: Set<ASN>, _ fields: inout YAMLFields) -> [RegisteredPrefix] {
+        guard case .list(let seq, _) = node else {
             fields.fail(node, "prefixes", "expected a list")
             return []
         }
@@ -101,13 +101,13 @@ public enum RegistryLoader {
         firstLine.reserveCapacity(seq.count)
         for (i, item) in seq.enumerated() {
             let path = "prefixes[\(i)]"
-            guard case .mapping(let m) = item else {
+            guard case .map(let m, let line) = item else {
                 fields.fail(item, path, "expected a mapping with prefix, origins, …")
                 continue
             }
             fields.rejectUnknown(m, known: known, path: path)
-            let line = item.mark?.line ?? 0
-            guard let prefixNode = m["prefix"] else {
+            func value(_ key: String) -> ConfigNode? { m.first { $0.key == key }?.value }
+            guard let prefixNode = value("prefix") else {
                 fields.fail(item, "\(path).prefix", "missing")
                 continue
             }
@@ -124,15 +124,15 @@ public enum RegistryLoader {
                 fields.fail(prefixNode, "\(path).prefix", "duplicate prefix \(prefix) (first at line \(first))")
                 continue
             }
-            firstLine[prefix] = prefixNode.mark?.line ?? line
-            guard let originsNode = m["origins"] else {
+            firstLine[prefix] = prefixNode.line
+            guard let originsNode = value("origins") else {
                 fields.fail(item, "\(path).origins", "missing (use [] for a prefix that must never be announced)")
                 continue
             }
             let origins = fields.asnList(originsNode, "\(path).origins")
             let maxBits: Int = prefix.isIPv4 ? 32 : 128
             var maxLength = prefix.length
-            if let ml = m["maxLength"], let n = fields.int(ml, "\(path).maxLength") {
+            if let ml = value("maxLength"), let n = fields.int(ml, "\(path).maxLength") {
                 if n < Int(prefix.length) {
                     fields.fail(ml, "\(path).maxLength", "maxLength \(n) is shorter than the prefix length \(prefix.length)")
                 } else if n > maxBits {
@@ -141,9 +141,9 @@ public enum RegistryLoader {
                     maxLength = UInt8(n)
                 }
             }
-            let upstreams = m["upstreams"].map { fields.asnList($0, "\(path).upstreams") }
+            let upstreams = value("upstreams").map { fields.asnList($0, "\(path).upstreams") }
             var partner: ASN?
-            if let p = m["partner"], let asn = fields.asn(p, "\(path).partner") {
+            if let p = value("partner"), let asn = fields.asn(p, "\(path).partner") {
                 if partners.contains(asn) {
                     partner = asn
                 } else {
@@ -151,13 +151,13 @@ public enum RegistryLoader {
                 }
             }
             var maxPathLength: Int?
-            if let mpl = m["maxPathLength"], let n = fields.int(mpl, "\(path).maxPathLength") {
+            if let mpl = value("maxPathLength"), let n = fields.int(mpl, "\(path).maxPathLength") {
                 if n < 1 { fields.fail(mpl, "\(path).maxPathLength", "must be at least 1") } else { maxPathLength = n }
             }
             out.append(RegisteredPrefix(
                 prefix: prefix, origins: origins.sorted(), maxLength: maxLength, upstreams: upstreams?.sorted(),
-                group: m["group"].flatMap { fields.string($0, "\(path).group") },
-                description: m["description"].flatMap { fields.string($0, "\(path).description") },
+                group: value("group").flatMap { fields.string($0, "\(path).group") },
+                description: value("description").flatMap { fields.string($0, "\(path).description") },
                 partner: partner, maxPathLength: maxPathLength, line: line))
         }
         return out
@@ -171,33 +171,28 @@ struct YAMLFields {
 
     init(file: String) { self.file = file }
 
-    mutating func fail(_ node: Node, _ field: String, _ message: String) {
-        errors.append(ConfigError(file: file, line: node.mark?.line ?? 0, field: field, message))
+    mutating func fail(_ node: ConfigNode, _ field: String, _ message: String) {
+        errors.append(ConfigError(file: file, line: node.line, field: field, message))
     }
 
-    mutating func rejectUnknown(_ mapping: Node.Mapping, known: Set<String>, path: String) {
-        for (k, _) in mapping {
-            guard let key = k.string else {
-                fail(k, path, "keys must be strings")
-                continue
-            }
-            if !known.contains(key) {
-                let where_ = path.isEmpty ? key : "\(path).\(key)"
-                fail(k, where_, "unknown key (expected one of: \(known.sorted().joined(separator: ", ")))")
-            }
+    mutating func rejectUnknown(_ mapping: [(key: String, keyLine: Int, value: ConfigNode)], known: Set<String>, path: String) {
+        for entry in mapping where !known.contains(entry.key) {
+            let where_ = path.isEmpty ? entry.key : "\(path).\(entry.key)"
+            errors.append(ConfigError(file: file, line: entry.keyLine, field: where_,
+                                      "unknown key (expected one of: \(known.sorted().joined(separator: ", ")))"))
         }
     }
 
-    mutating func string(_ node: Node, _ field: String) -> String? {
-        guard case .scalar(let s) = node else {
+    mutating func string(_ node: ConfigNode, _ field: String) -> String? {
+        guard case .scalar(let s, _) = node else {
             fail(node, field, "expected a text value")
             return nil
         }
-        return s.string
+        return s
     }
 
-    mutating func int(_ node: Node, _ field: String) -> Int? {
-        guard case .scalar(let s) = node, let n = Int(s.string) else {
+    mutating func int(_ node: ConfigNode, _ field: String) -> Int? {
+        guard case .scalar(let s, _) = node, let n = Int(s) else {
             fail(node, field, "expected a whole number")
             return nil
         }
@@ -205,22 +200,22 @@ struct YAMLFields {
     }
 
     /// An ASN written as a number or as `AS64500`.
-    mutating func asn(_ node: Node, _ field: String) -> ASN? {
-        guard case .scalar(let s) = node else {
+    mutating func asn(_ node: ConfigNode, _ field: String) -> ASN? {
+        guard case .scalar(let s, _) = node else {
             fail(node, field, "expected an AS number")
             return nil
         }
-        var text = s.string
-        if text.hasPrefix("AS") || text.hasPrefix("as") { text.removeFirst(2) }
+        var text = Substring(s)
+        if text.hasPrefix("AS") || text.hasPrefix("as") { text = text.dropFirst(2) }
         guard let n = UInt32(text) else {
-            fail(node, field, "\(s.string) is not an AS number (0…4294967295)")
+            fail(node, field, "\(s) is not an AS number (0…4294967295)")
             return nil
         }
         return n
     }
 
-    mutating func asnList(_ node: Node, _ field: String) -> [ASN] {
-        guard case .sequence(let seq) = node else {
+    mutating func asnList(_ node: ConfigNode, _ field: String) -> [ASN] {
+        guard case .list(let seq, _) = node else {
             fail(node, field, "expected a list of AS numbers, e.g. [8075]")
             return []
         }
@@ -232,6 +227,7 @@ struct YAMLFields {
     }
 
     /// The line a Yams parse error points at, when it says.
+    /// (Yams is only used for files outside the fast reader's subset.)
     static func line(of error: Error) -> Int {
         if let e = error as? YamlError {
             switch e {

@@ -1,0 +1,240 @@
+/// A strict reader for the block-style YAML subset of BGPSentry's files: nested mappings and `- ` lists by
+/// indentation, one-line flow lists `[a, b]` and flow mappings `{a: b}`, plain and quoted scalars, comments.
+/// It returns `nil` for anything else (anchors, tags, multi-line scalars, …) and the caller falls back to
+/// Yams, so every valid YAML file still loads. It exists because a 100,000-entry registry must load in well
+/// under a second, which a general YAML node tree does not; it works on UTF-8 bytes and makes a `String`
+/// only for keys and values.
+enum FastYAML {
+    struct Line {
+        var number: Int
+        var indent: Int
+        /// Byte range of the content (after indentation, comment and trailing blanks removed).
+        var start: Int
+        var end: Int
+    }
+
+    static func parse(_ text: String) -> ConfigNode? {
+        let bytes = Array(text.utf8)
+        guard let lines = split(bytes), let first = lines.first else { return nil }
+        var reader = Reader(bytes: bytes, lines: lines)
+        guard let node = reader.block(indent: first.indent), reader.index == lines.count else { return nil }
+        return node
+    }
+
+    static let space = UInt8(ascii: " ")
+    static let dash = UInt8(ascii: "-")
+    static let colon = UInt8(ascii: ":")
+
+    /// Content lines; `nil` when a construct outside the subset shows up (tabs, directives, open quotes).
+    static func split(_ b: [UInt8]) -> [Line]? {
+        var lines: [Line] = []
+        var number = 0
+        var i = 0
+        while i < b.count {
+            number += 1
+            var lineEnd = i
+            while lineEnd < b.count && b[lineEnd] != 0x0A { lineEnd += 1 }
+            var start = i
+            while start < lineEnd && b[start] == space { start += 1 }
+            var end = start
+            var quote: UInt8 = 0
+            var j = start
+            while j < lineEnd {
+                let c = b[j]
+                if quote != 0 {
+                    if c == quote { quote = 0 }
+                } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+                    quote = c
+                } else if c == UInt8(ascii: "#") && (j == start || b[j - 1] == space) {
+                    break
+                } else if c == 0x09 {
+                    return nil
+                }
+                j += 1
+                if c != space && c != 0x0D { end = j }
+            }
+            if quote != 0 { return nil }
+            if end > start {
+                let isMarker = end - start == 3 && b[start] == dash && b[start + 1] == dash && b[start + 2] == dash
+                if b[start] == UInt8(ascii: "%") { return nil }
+                if !(isMarker && lines.isEmpty) {
+                    if isMarker { return nil }
+                    lines.append(Line(number: number, indent: start - i, start: start, end: end))
+                }
+            }
+            i = lineEnd + 1
+        }
+        return lines
+    }
+
+    struct Reader {
+        let bytes: [UInt8]
+        let lines: [Line]
+        var index = 0
+
+        func isListItem(_ l: Line) -> Bool {
+            bytes[l.start] == FastYAML.dash && (l.end - l.start == 1 || bytes[l.start + 1] == FastYAML.space)
+        }
+
+        /// A mapping or a list whose lines start at exactly `indent`.
+        mutating func block(indent: Int) -> ConfigNode? {
+            guard index < lines.count, lines[index].indent == indent else { return nil }
+            return isListItem(lines[index]) ? list(indent: indent) : map(indent: indent)
+        }
+
+        mutating func list(indent: Int) -> ConfigNode? {
+            let startLine = lines[index].number
+            var items: [ConfigNode] = []
+            while index < lines.count, lines[index].indent == indent, isListItem(lines[index]) {
+                let line = lines[index]
+                var restStart = line.start + 1
+                while restStart < line.end && bytes[restStart] == FastYAML.space { restStart += 1 }
+                if restStart == line.end {
+                    index += 1
+                    guard index < lines.count, lines[index].indent > indent, let item = block(indent: lines[index].indent)
+                    else { return nil }
+                    items.append(item)
+                    continue
+                }
+                let rest = Line(number: line.number, indent: indent + (restStart - line.start), start: restStart, end: line.end)
+                if FastYAML.keyEnd(bytes, rest.start, rest.end) != nil {
+                    // `- key: value` starts a mapping whose further keys sit at the key's column.
+                    guard let item = map(indent: rest.indent, firstLine: rest) else { return nil }
+                    items.append(item)
+                } else {
+                    guard let value = FastYAML.inline(bytes, rest.start, rest.end, line: line.number) else { return nil }
+                    items.append(value)
+                    index += 1
+                }
+            }
+            return .list(items, line: startLine)
+        }
+
+        /// A mapping at `indent`; `firstLine` stands in for the current line (the part after a list dash).
+        mutating func map(indent: Int, firstLine: Line? = nil) -> ConfigNode? {
+            let startLine = lines[index].number
+            var entries: [(key: String, keyLine: Int, value: ConfigNode)] = []
+            var override = firstLine
+            while index < lines.count, override != nil || lines[index].indent == indent {
+                let line = override ?? lines[index]
+                override = nil
+                guard !isListItem(line), let colon = FastYAML.keyEnd(bytes, line.start, line.end) else { return nil }
+                let key = String(decoding: bytes[line.start..<colon], as: UTF8.self)
+                var valueStart = colon + 1
+                while valueStart < line.end && bytes[valueStart] == FastYAML.space { valueStart += 1 }
+                index += 1
+                if valueStart == line.end {
+                    // The value is a nested block (deeper, or a list at the same indent).
+                    if index < lines.count, lines[index].indent > indent || (lines[index].indent == indent && isListItem(lines[index])) {
+                        guard let value = block(indent: lines[index].indent) else { return nil }
+                        entries.append((key, line.number, value))
+                    } else {
+                        entries.append((key, line.number, .scalar("", line: line.number)))
+                    }
+                } else {
+                    guard let value = FastYAML.inline(bytes, valueStart, line.end, line: line.number) else { return nil }
+                    entries.append((key, line.number, value))
+                }
+            }
+            if index < lines.count, lines[index].indent > indent { return nil }
+            return .map(entries, line: startLine)
+        }
+    }
+
+    /// Index of the `:` that ends a plain mapping key in `b[start..<end]` (followed by a blank or the end).
+    static func keyEnd(_ b: [UInt8], _ start: Int, _ end: Int) -> Int? {
+        guard start < end else { return nil }
+        switch b[start] {
+        case UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "&"), UInt8(ascii: "*"),
+            UInt8(ascii: "!"), UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "?"), UInt8(ascii: "%"), UInt8(ascii: "@"),
+            UInt8(ascii: "`"):
+            return nil
+        case dash where end - start == 1 || b[start + 1] == space:
+            return nil
+        default:
+            break
+        }
+        var i = start
+        while i < end {
+            if b[i] == colon && (i + 1 == end || b[i + 1] == space) { return i > start ? i : nil }
+            if b[i] == UInt8(ascii: "#") { return nil }
+            i += 1
+        }
+        return nil
+    }
+
+    /// A one-line value: scalar, quoted scalar, `[a, b]` or `{a: b}`.
+    static func inline(_ b: [UInt8], _ start: Int, _ end: Int, line: Int) -> ConfigNode? {
+        guard start < end else { return .scalar("", line: line) }
+        switch b[start] {
+        case UInt8(ascii: "["):
+            guard b[end - 1] == UInt8(ascii: "]") else { return nil }
+            var items: [ConfigNode] = []
+            guard forEachPart(b, start + 1, end - 1, { s, e in
+                guard let v = scalar(b, s, e) else { return false }
+                items.append(.scalar(v, line: line))
+                return true
+            }) else { return nil }
+            return .list(items, line: line)
+        case UInt8(ascii: "{"):
+            guard b[end - 1] == UInt8(ascii: "}") else { return nil }
+            var entries: [(key: String, keyLine: Int, value: ConfigNode)] = []
+            guard forEachPart(b, start + 1, end - 1, { s, e in
+                guard let colon = keyEnd(b, s, e) else { return false }
+                var vs = colon + 1
+                while vs < e && b[vs] == space { vs += 1 }
+                guard let v = scalar(b, vs, e) else { return false }
+                entries.append((String(decoding: b[s..<colon], as: UTF8.self), line, .scalar(v, line: line)))
+                return true
+            }) else { return nil }
+            return .map(entries, line: line)
+        default:
+            return scalar(b, start, end).map { .scalar($0, line: line) }
+        }
+    }
+
+    /// Calls `body` with each trimmed comma-separated part of `b[start..<end]`; an empty list has no parts.
+    static func forEachPart(_ b: [UInt8], _ start: Int, _ end: Int, _ body: (Int, Int) -> Bool) -> Bool {
+        var s = start
+        while s < end && b[s] == space { s += 1 }
+        if s == end { return true }
+        var i = start
+        var partStart = start
+        while i <= end {
+            if i == end || b[i] == UInt8(ascii: ",") {
+                var ps = partStart, pe = i
+                while ps < pe && b[ps] == space { ps += 1 }
+                while pe > ps && b[pe - 1] == space { pe -= 1 }
+                guard ps < pe, body(ps, pe) else { return false }
+                partStart = i + 1
+            }
+            i += 1
+        }
+        return true
+    }
+
+    /// A plain or simply quoted scalar; `nil` for YAML features this reader leaves to Yams.
+    static func scalar(_ b: [UInt8], _ start: Int, _ end: Int) -> String? {
+        guard start < end else { return "" }
+        let first = b[start]
+        if first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") {
+            guard end - start >= 2, b[end - 1] == first else { return nil }
+            for i in (start + 1)..<(end - 1) where b[i] == first || b[i] == UInt8(ascii: "\\") { return nil }
+            return String(decoding: b[(start + 1)..<(end - 1)], as: UTF8.self)
+        }
+        switch first {
+        case UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"), UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "%"),
+            UInt8(ascii: "@"), UInt8(ascii: "`"):
+            return nil
+        default:
+            break
+        }
+        for i in start..<end {
+            switch b[i] {
+            case UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"): return nil
+            default: continue
+            }
+        }
+        return String(decoding: b[start..<end], as: UTF8.self)
+    }
+}
