@@ -4,8 +4,8 @@
 demo:
 	./scripts/setup
 	swift build -c release --product bgpsentry
-	.build/release/bgpsentry decode --format text Tests/Fixtures/captures/as4-session.pcap | head -40
-	.build/release/bgpsentry decode --format summary Tests/Fixtures/captures/as2-session.pcap
+	.build/release/bgpsentry check-config --registry config/prefixes.yaml
+	.build/release/bgpsentry replay --registry config/prefixes.yaml --format text Tests/Fixtures/demo/demo.pcap
 
 test:
 	./scripts/setup

@@ -19,7 +19,7 @@ struct CheckConfigCommand: ParsableCommand {
             let v4 = table.prefixes.filter { $0.prefix.isIPv4 }.count
             let line = "\(registry): OK — \(table.prefixes.count) prefixes (\(v4) IPv4, \(table.prefixes.count - v4) IPv6), "
                 + "\(table.partners.count) partners, \(table.monitoredASNs.count) monitored ASNs; "
-                + "loaded in \(CaptureSummary.formatSeconds(clock.elapsedSeconds)) s, tries \(table.index.memoryBytes / 1024) KiB\n"
+                + "loaded in \(CaptureSummary.formatSeconds(clock.elapsedSeconds)) s, tries \(table.index.trieBytes / 1024) KiB (\(table.index.trieBytes / max(1, table.prefixes.count)) B/entry) + filters \((table.index.memoryBytes - table.index.trieBytes) / 1024) KiB\n"
             OutputStream.standardOutput.write(line)
             OutputStream.standardOutput.flush()
         } catch {
