@@ -69,11 +69,14 @@ public final class BGPSession {
         lastSeen = time
     }
 
-    /// The ASN of endpoint d, from its OPEN.
-    public func asn(_ d: Int) -> ASN? { opens[d]?.asn }
+    /// The ASN of endpoint d, from its OPEN (kept apart so per-UPDATE lookups do not copy the OPEN).
+    public func asn(_ d: Int) -> ASN? { asns[d] }
 
     /// The BGP Role endpoint d announced (RFC 9234).
-    public func role(_ d: Int) -> BGPRole? { opens[d]?.role }
+    public func role(_ d: Int) -> BGPRole? { roles[d] }
+
+    private var asns: [ASN?] = [nil, nil]
+    private var roles: [BGPRole?] = [nil, nil]
 
     /// True when some direction's context was not negotiated from OPENs.
     public var isInferred: Bool { contextSources.contains { $0 != .negotiated } }
@@ -81,6 +84,8 @@ public final class BGPSession {
     /// Records an OPEN sent by endpoint d and recomputes both directions' contexts.
     func record(open: OpenMessage, from d: Int) {
         opens[d] = open
+        asns[d] = open.asn
+        roles[d] = open.role
         guard let mine = opens[0], let theirs = opens[1] else { return }
         for sender in 0..<2 {
             let s = sender == 0 ? mine : theirs
