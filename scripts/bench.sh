@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench.sh - decode benchmark: BGPSentry vs tshark vs a bare libpcap read loop.
+# bench.sh - decode benchmark: BGPSentry vs tshark vs a bare libpcap read loop; replay
+# (detection) benchmark on a benign capture with the zero-false-positive check; registry load.
 #
 # Usage: scripts/bench.sh            (from anywhere; runs in the repo root)
 # Env:
@@ -9,12 +10,26 @@
 #   BUILD       1: swift build -c release --product bgpsentry   (default 1; 0 = use existing binary)
 #   BGPSENTRY   binary to benchmark                             (default .build/release/bgpsentry)
 #
-# The capture $BENCH_DIR/bgp-1m.pcap is made once by scripts/bgpgen/gen-capture.sh (a real
-# BIRD -> GoBGP session, 1,000,000 v4 + 100,000 v6 prefixes, ~140 s, ~3.6 GB RAM, needs root)
-# and reused afterwards (it is complete once its .info.txt exists).
+# The captures are made once by scripts/bgpgen/gen-capture.sh (a real BIRD -> GoBGP session,
+# 1,000,000 v4 + 100,000 v6 prefixes, 3-9 min, ~3.6 GB RAM, needs root) and reused afterwards
+# (a capture is complete once its .info.txt exists):
+#   $BENCH_DIR/bgp-1m.pcap        scripts/bgpgen/example-scenario.txt (table + a few incidents)
+#   $BENCH_DIR/bgp-1m-clean.pcap  scripts/bench-scenario.txt (benign: the random table avoids every
+#                                 prefix and ASN of config/prefixes.yaml, which only the legitimate
+#                                 routes announce; no incidents)
+# Registries (made by scripts/gen-registry.py when missing or older than their input):
+#   registry-10k-clean.yaml  --allow-covered from-table 10000 of bgp-1m-clean.pcap (decoded to
+#                            bgp-1m-clean.jsonl)
+#   registry-bench.yaml      merge config/prefixes.yaml + registry-10k-clean.yaml (the replay registry)
+#   registry-100k.yaml, registry-1m.yaml   synthetic 100000 / 1000000 (load-time rows)
+# Zero false positives: the replay of bgp-1m-clean.pcap against registry-bench.yaml must emit no
+# alert event other than session-down (the capture ends with a NOTIFICATION); otherwise the
+# offending lines are printed and bench.sh exits 3.
 #
-# To add a row: one more `measure NAME CMD...` line below. Ratios are computed against the
-# rows named "bgpsentry" and "pcap_floor".
+# To add a row: one more `measure NAME CMD...` line below, in the section (SECTION=...) whose
+# table it belongs to. Ratios are computed against the rows named "bgpsentry" and "pcap_floor"
+# (decode), "replay" (replay); KEEP_STDOUT=1 measure ... keeps the first run's stdout in
+# $BENCH_DIR/bench-NAME.stdout.
 set -euo pipefail
 export LC_ALL=C   # '.' as decimal separator in $EPOCHREALTIME and awk
 
@@ -26,6 +41,7 @@ RUNS=${RUNS:-3}
 BUILD=${BUILD:-1}
 BGPSENTRY=${BGPSENTRY:-.build/release/bgpsentry}
 PCAP=$BENCH_DIR/bgp-1m.pcap
+CLEAN=$BENCH_DIR/bgp-1m-clean.pcap
 TIME_BIN=/usr/bin/time
 
 die() { echo "bench.sh: $*" >&2; exit 1; }
@@ -34,18 +50,23 @@ die() { echo "bench.sh: $*" >&2; exit 1; }
 command -v tshark >/dev/null || die "tshark missing (apt-get install tshark)"
 mkdir -p "$BENCH_DIR"
 
-# ------------------------------------------------------------------ capture ----
-if [[ -s $PCAP && -s $PCAP.info.txt ]]; then
-  echo "reusing $PCAP ($(stat -c %s "$PCAP") bytes)" >&2
-else
-  if [[ $(id -u) != 0 ]]; then
-    die "$PCAP does not exist and generating it needs root (network namespaces).
-  Run once as root:  sudo BENCH_DIR=$BENCH_DIR $0
-  or by hand:        sudo scripts/bgpgen/gen-capture.sh $PCAP 1000000 100000 scripts/bgpgen/example-scenario.txt"
+# ----------------------------------------------------------------- captures ----
+capture() {  # capture PCAP SCENARIO: reuse PCAP if complete, else generate it (root only)
+  local pcap=$1 scen=$2
+  if [[ -s $pcap && -s $pcap.info.txt ]]; then
+    echo "reusing $pcap ($(stat -c %s "$pcap") bytes)" >&2
+    return
   fi
-  echo "generating $PCAP (about 140 s, 3.6 GB RAM) ..." >&2
-  scripts/bgpgen/gen-capture.sh "$PCAP" 1000000 100000 scripts/bgpgen/example-scenario.txt
-fi
+  if [[ $(id -u) != 0 ]]; then
+    die "$pcap does not exist and generating it needs root (network namespaces).
+  Run once as root:  sudo BENCH_DIR=$BENCH_DIR $0
+  or by hand:        sudo scripts/bgpgen/gen-capture.sh $pcap 1000000 100000 $scen"
+  fi
+  echo "generating $pcap (3-9 min, 3.6 GB RAM) ..." >&2
+  scripts/bgpgen/gen-capture.sh "$pcap" 1000000 100000 "$scen"
+}
+capture "$PCAP" scripts/bgpgen/example-scenario.txt
+capture "$CLEAN" scripts/bench-scenario.txt
 
 # ------------------------------------------------------------------- builds ----
 if [[ $BUILD == 1 ]]; then
@@ -60,24 +81,44 @@ if [[ ! -x $FLOOR_BIN || $FLOOR_SRC -nt $FLOOR_BIN ]]; then
   cc -O2 -o "$FLOOR_BIN" "$FLOOR_SRC" -lpcap
 fi
 
+# --------------------------------------------------------------- registries ----
+# stale OUT IN...: true if OUT is missing/empty or older than one of IN
+stale() { local out=$1 f; shift; [[ -s $out ]] || return 0; for f; do [[ $f -nt $out ]] && return 0; done; return 1; }
+# make_file OUT CMD...: run CMD with the output path OUT.tmp, then move it to OUT (no partial OUT)
+make_file() { local out=$1; shift; echo "making $out" >&2; "$@" "$out.tmp" && mv "$out.tmp" "$out"; }
+GEN=scripts/gen-registry.py
+CLEAN_JSONL=$BENCH_DIR/bgp-1m-clean.jsonl
+REG_10K=$BENCH_DIR/registry-10k-clean.yaml
+REG_BENCH=$BENCH_DIR/registry-bench.yaml
+REG_100K=$BENCH_DIR/registry-100k.yaml
+REG_1M=$BENCH_DIR/registry-1m.yaml
+decode_jsonl() { "$BGPSENTRY" decode --format jsonl "$CLEAN" > "$1"; }
+if stale "$CLEAN_JSONL" "$CLEAN"; then make_file "$CLEAN_JSONL" decode_jsonl; fi
+if stale "$REG_10K" "$CLEAN_JSONL" "$GEN"; then make_file "$REG_10K" "$GEN" --allow-covered from-table 10000 "$CLEAN_JSONL"; fi
+if stale "$REG_BENCH" "$REG_10K" config/prefixes.yaml "$GEN"; then make_file "$REG_BENCH" "$GEN" merge config/prefixes.yaml "$REG_10K"; fi
+if stale "$REG_100K" "$GEN"; then make_file "$REG_100K" "$GEN" synthetic 100000; fi
+if stale "$REG_1M" "$GEN"; then make_file "$REG_1M" "$GEN" synthetic 1000000; fi
+
 # ------------------------------------------------------------------ measure ----
 declare -a NAMES=()
-declare -A WALL=() RSS=() STATUS=()
+declare -A WALL=() RSS=() STATUS=() SECT=()
 FAILED=0
+SECTION=decode
 
 # measure NAME CMD...: run CMD $RUNS times under /usr/bin/time -f '%e %M'; keep the best wall
 # time (measured with $EPOCHREALTIME, ms resolution) and the peak max-RSS over the runs.
-# stdout goes to /dev/null; stderr of the first run is kept in $BENCH_DIR/bench-NAME.stderr
-# (later runs: /dev/null).
+# stdout goes to /dev/null (first run with KEEP_STDOUT=1: $BENCH_DIR/bench-NAME.stdout); stderr
+# of the first run is kept in $BENCH_DIR/bench-NAME.stderr (later runs: /dev/null).
 measure() {
   local name=$1; shift
-  local tf best="" peak=0 status=ok i rc line wall rss err t0 t1
+  local tf best="" peak=0 status=ok i rc line wall rss err out t0 t1
   tf=$(mktemp)
   for ((i = 1; i <= RUNS; i++)); do
     err=/dev/null; ((i == 1)) && err=$BENCH_DIR/bench-$name.stderr
+    out=/dev/null; ((i == 1)) && [[ ${KEEP_STDOUT:-0} == 1 ]] && out=$BENCH_DIR/bench-$name.stdout
     rc=0
     t0=$EPOCHREALTIME
-    "$TIME_BIN" -f '%e %M' -o "$tf" "$@" > /dev/null 2> "$err" || rc=$?
+    "$TIME_BIN" -f '%e %M' -o "$tf" "$@" > "$out" 2> "$err" || rc=$?
     t1=$EPOCHREALTIME
     line=$(tail -n 1 "$tf")        # "%e %M": wall s (10 ms resolution), max RSS KB
     rss=${line#* }
@@ -94,7 +135,7 @@ measure() {
     echo "  $name run $i: ${wall} s, $((rss / 1024)) MB" >&2
   done
   rm -f "$tf"
-  NAMES+=("$name"); WALL[$name]=${best:-NaN}; RSS[$name]=$peak; STATUS[$name]=$status
+  NAMES+=("$name"); WALL[$name]=${best:-NaN}; RSS[$name]=$peak; STATUS[$name]=$status; SECT[$name]=$SECTION
   [[ $status == ok ]] || FAILED=1
 }
 
@@ -102,21 +143,31 @@ ratio() {  # ratio A B -> A/B with 2 decimals, "-" if unavailable
   awk -v a="$1" -v b="$2" 'BEGIN { if (a == "NaN" || b == "NaN" || a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'
 }
 
-echo "benchmarking on $PCAP, best of $RUNS" >&2
+TSHARK_FIELDS=(-T fields -e bgp.nlri_prefix -e bgp.mp_reach_nlri_ipv6_prefix -e bgp.withdrawn_prefix)
+echo "benchmarking on $PCAP, $CLEAN and registries, best of $RUNS" >&2
+SECTION=decode      # on $PCAP
 measure bgpsentry "$BGPSENTRY" decode --format summary "$PCAP"
-measure tshark tshark -n -r "$PCAP" -T fields -e bgp.nlri_prefix -e bgp.mp_reach_nlri_ipv6_prefix -e bgp.withdrawn_prefix
+measure tshark tshark -n -r "$PCAP" "${TSHARK_FIELDS[@]}"
 measure pcap_floor "$FLOOR_BIN" "$PCAP"
+SECTION=replay      # on $CLEAN
+KEEP_STDOUT=1 measure replay "$BGPSENTRY" replay --registry "$REG_BENCH" --format jsonl "$CLEAN"
+measure tshark_clean tshark -n -r "$CLEAN" "${TSHARK_FIELDS[@]}"
+SECTION=registry    # load time
+KEEP_STDOUT=1 measure load_100k "$BGPSENTRY" check-config --registry "$REG_100K"
+KEEP_STDOUT=1 measure load_1m "$BGPSENTRY" check-config --registry "$REG_1M"
 # measure NAME CMD...   <- add more rows here
 
 # -------------------------------------------------------------------- table ----
 B=${WALL[bgpsentry]:-NaN}; [[ ${STATUS[bgpsentry]:-} == ok ]] || B=NaN
 F=${WALL[pcap_floor]:-NaN}; [[ ${STATUS[pcap_floor]:-} == ok ]] || F=NaN
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 echo
 echo "Capture: \`$PCAP\` ($(stat -c %s "$PCAP") bytes), best of $RUNS runs, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 echo "| tool | best wall s | peak RSS MB | tool / bgpsentry (tshark row = speedup) | tool / pcap_floor | status |"
 echo "|---|---:|---:|---:|---:|---|"
 for n in "${NAMES[@]}"; do
+  [[ ${SECT[$n]} == decode ]] || continue
   w=${WALL[$n]}; [[ ${STATUS[$n]} == ok ]] || w=NaN
   printf '| %s | %s | %s | %s | %s | %s |\n' "$n" "$w" \
     "$(awk -v k="${RSS[$n]}" 'BEGIN { printf "%.1f", k / 1024 }')" \
@@ -128,6 +179,35 @@ x() { [[ $1 == - ]] && echo "n/a" || echo "${1}x"; }
 echo "tshark / bgpsentry (speedup): $(x "$(ratio "$T" "$B")")"
 echo "bgpsentry / pcap_floor:       $(x "$(ratio "$B" "$F")")"
 
+R=${WALL[replay]:-NaN}; [[ ${STATUS[replay]:-} == ok ]] || R=NaN
+echo
+echo "Replay: \`$CLEAN\` ($(stat -c %s "$CLEAN") bytes, benign), registry \`$REG_BENCH\`" \
+  "($(grep -c -- '- prefix:' "$REG_BENCH") prefixes: config/prefixes.yaml + from-table), best of $RUNS runs"
+echo
+echo "| tool | best wall s | peak RSS MB | tool / replay (tshark row = speedup) | status |"
+echo "|---|---:|---:|---:|---|"
+for n in "${NAMES[@]}"; do
+  [[ ${SECT[$n]} == replay ]] || continue
+  w=${WALL[$n]}; [[ ${STATUS[$n]} == ok ]] || w=NaN
+  printf '| %s | %s | %s | %s | %s |\n' "$n" "$w" "$(mb "${RSS[$n]}")" "$(ratio "$w" "$R")" "${STATUS[$n]}"
+done
+echo
+TC=${WALL[tshark_clean]:-NaN}; [[ ${STATUS[tshark_clean]:-} == ok ]] || TC=NaN
+echo "tshark(clean) / replay (speedup): $(x "$(ratio "$TC" "$R")")"
+
+echo
+echo "Registry load (\`bgpsentry check-config\`), best of $RUNS runs"
+echo
+echo "| row | registry | best wall s | peak RSS MB | check-config output | status |"
+echo "|---|---|---:|---:|---|---|"
+for n in "${NAMES[@]}"; do
+  [[ ${SECT[$n]} == registry ]] || continue
+  w=${WALL[$n]}; [[ ${STATUS[$n]} == ok ]] || w=NaN
+  line=$(head -n 1 "$BENCH_DIR/bench-$n.stdout" 2>/dev/null || true)
+  reg=${line%%: *}; msg=${line#*: }
+  printf '| %s | `%s` | %s | %s | %s | %s |\n' "$n" "$(basename "$reg")" "$w" "$(mb "${RSS[$n]}")" "${msg:-?}" "${STATUS[$n]}"
+done
+
 if [[ -s $BENCH_DIR/bench-bgpsentry.stderr ]]; then
   echo
   echo "bgpsentry summary (stderr of the first run, $BENCH_DIR/bench-bgpsentry.stderr):"
@@ -136,8 +216,36 @@ if [[ -s $BENCH_DIR/bench-bgpsentry.stderr ]]; then
   echo '```'
 fi
 
-if [[ ${STATUS[bgpsentry]:-missing} != ok ]]; then
-  echo "bench.sh: bgpsentry FAILED" >&2
+if [[ -s $BENCH_DIR/bench-replay.stderr ]]; then
+  echo
+  echo "replay summary (stderr of the first run, $BENCH_DIR/bench-replay.stderr):"
+  echo '```'
+  cat "$BENCH_DIR/bench-replay.stderr"
+  echo '```'
+fi
+
+# --------------------------------------------------- zero false positives ----
+# Every alert event of the replay (stdout of its first run) must be session-down.
+FP=0
+if [[ ${STATUS[replay]:-missing} == ok ]]; then
+  NEV=$(grep -c . "$BENCH_DIR/bench-replay.stdout" || true)
+  BAD=$(grep -v '"type":"session-down"' "$BENCH_DIR/bench-replay.stdout" || true)
+  echo
+  if [[ -n $BAD ]]; then
+    FP=$(grep -c . <<< "$BAD")
+    echo "False positives: FAIL - $FP of $NEV alert events on the benign capture are not session-down:"
+    echo '```'
+    echo "$BAD"
+    echo '```'
+  else
+    echo "False positives: none ($NEV alert events, all session-down) on the benign capture."
+  fi
+fi
+
+if [[ ${STATUS[bgpsentry]:-missing} != ok || ${STATUS[replay]:-missing} != ok ||
+      ${STATUS[load_100k]:-missing} != ok || ${STATUS[load_1m]:-missing} != ok ]]; then
+  echo "bench.sh: a bgpsentry row FAILED" >&2
   exit 1
 fi
+((FP == 0)) || { echo "bench.sh: replay raised $FP false-positive alert events" >&2; exit 3; }
 ((FAILED == 0)) || { echo "bench.sh: some baseline command failed" >&2; exit 2; }

@@ -26,6 +26,13 @@ the same arguments and --seed give the same file.
       Output: version: 1, monitoredASNs: [] and the picked prefixes (group: from-table),
       in first-announcement order. No partners, upstreams or maxPathLength, so neither
       route-leak partner-policy, path-hijack nor suboptimal-path can fire either.
+
+  gen-registry.py merge BASE.yaml EXTRA.yaml OUT.yaml
+      BASE.yaml verbatim (comments, version, monitoredASNs, asns, partners and its prefixes)
+      with EXTRA.yaml's prefix entries appended to BASE's `prefixes:` list (re-indented to
+      BASE's item indentation). EXTRA's other keys are ignored. An EXTRA entry is dropped when
+      its prefix equals, contains or lies inside a BASE prefix, or repeats an earlier EXTRA
+      prefix. E.g. config/prefixes.yaml + a from-table registry = the replay benchmark registry.
 """
 import argparse
 import ipaddress
@@ -341,6 +348,105 @@ def cmd_from_table(a):
              a.out, t_read - t0, time.time() - t0), file=sys.stderr)
 
 
+# ------------------------------------------------------------------------------ merge ----
+
+
+def registry_prefix_items(lines):
+    """lines of a registry -> (start, end, item_indent, items) for its top-level `prefixes:` block:
+    start = index of the `prefixes:` line, end = index after the block's last item line (before
+    any trailing blank/comment lines), item_indent = the indentation of '- ' (None when no item),
+    items = [(prefix text or None, [lines of the item])]."""
+    start = None
+    for i, ln in enumerate(lines):
+        if ln.startswith("prefixes:"):
+            start = i
+            break
+    if start is None:
+        return None, None, None, []
+    items, cur, indent, end = [], None, None, start + 1
+    for i in range(start + 1, len(lines)):
+        ln = lines[i]
+        body = ln.strip()
+        if ln[:1] not in (" ", "\t", "-", "") and ln.strip() and not ln.startswith("#"):
+            break                                   # next top-level key
+        if not body or body.startswith("#"):
+            if cur is not None and body.startswith("#") and (len(ln) - len(ln.lstrip())) > indent:
+                cur[1].append(ln)                   # comment inside an item
+            continue
+        lead = len(ln) - len(ln.lstrip())
+        if body.startswith("- ") and (indent is None or lead == indent):
+            indent = lead
+            m = body[2:].strip()
+            pfx = m.split(":", 1)[1].split("#", 1)[0].strip() if m.startswith("prefix:") else None
+            cur = [pfx, [ln]]
+            items.append(cur)
+        elif cur is not None:
+            cur[1].append(ln)
+            if body.startswith("prefix:") and cur[0] is None:
+                cur[0] = body.split(":", 1)[1].split("#", 1)[0].strip()
+        end = i + 1
+    return start, end, indent, [(p, ls) for p, ls in items]
+
+
+def cmd_merge(a):
+    t0 = time.time()
+    with open(a.base, encoding="utf-8") as f:
+        base = f.read().split("\n")
+    with open(a.extra, encoding="utf-8") as f:
+        extra = f.read().split("\n")
+    b_start, b_end, b_indent, b_items = registry_prefix_items(base)
+    _, _, e_indent, e_items = registry_prefix_items(extra)
+    if b_start is None:
+        sys.exit("merge: %s has no top-level 'prefixes:' key" % a.base)
+    if b_indent is None:
+        b_indent = 2
+    base_keys = []
+    for p, _ in b_items:
+        k = parse_prefix(p or "")
+        if k is None:
+            sys.exit("merge: %s: cannot parse prefix %r" % (a.base, p))
+        base_keys.append(k)
+    # which EXTRA prefixes overlap a BASE prefix: reuse overlapping() on BASE + one EXTRA key at a
+    # time would be quadratic; BASE is small, so test each EXTRA key against every BASE key.
+    bits = {4: 32, 6: 128}
+
+    def inside(k, outer):   # k lies in (or equals) outer
+        return k[0] == outer[0] and k[2] >= outer[2] and (k[1] >> (bits[k[0]] - outer[2])) == (outer[1] >> (bits[k[0]] - outer[2]))
+    kept, seen = [], set()
+    n_overlap = n_dup = 0
+    for p, ls in e_items:
+        k = parse_prefix(p or "")
+        if k is None:
+            sys.exit("merge: %s: cannot parse prefix %r" % (a.extra, p))
+        if any(inside(k, b) or inside(b, k) for b in base_keys):
+            n_overlap += 1
+            continue
+        if k in seen:
+            n_dup += 1
+            continue
+        seen.add(k)
+        shift = b_indent - (e_indent or 0)
+        kept.append([(" " * shift + l) if shift > 0 else l[-shift:] if shift < 0 else l for l in ls])
+    if base[b_start].split("#", 1)[0].strip() != "prefixes:":
+        if base[b_start].split("#", 1)[0].split(":", 1)[1].strip() != "[]" or b_items:
+            sys.exit("merge: %s: 'prefixes:' must be a block list (or [])" % a.base)
+        base[b_start] = "prefixes:"                 # 'prefixes: []' -> block list
+    note = ("%s# -- %d entries merged from %s (gen-registry.py merge; %d dropped: overlap a prefix above, %d duplicates) --"
+            % (" " * b_indent, len(kept), a.extra, n_overlap, n_dup))
+    out_lines = (["# merged registry: gen-registry.py merge %s %s" % (a.base, a.extra)] + base[:b_end] + [note]
+                 + [l for ls in kept for l in ls] + base[b_end:])
+    out = sys.stdout if a.out == "-" else open(a.out, "w", encoding="utf-8")
+    try:
+        out.write("\n".join(out_lines))
+        if out_lines[-1] != "":
+            out.write("\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    print("merge: %d base prefixes + %d of %d extra (%d dropped: overlap a base prefix, %d duplicates) -> %s in %.1f s"
+          % (len(b_items), len(kept), len(e_items), n_overlap, n_dup, a.out, time.time() - t0), file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
@@ -357,7 +463,14 @@ def main():
     f.add_argument("count", type=int, metavar="N")
     f.add_argument("jsonl", metavar="JSONL")
     f.add_argument("out", metavar="OUT.yaml")
+    m = sub.add_parser("merge", help="BASE.yaml with EXTRA.yaml's prefix entries appended (overlaps dropped)")
+    m.add_argument("base", metavar="BASE.yaml")
+    m.add_argument("extra", metavar="EXTRA.yaml")
+    m.add_argument("out", metavar="OUT.yaml")
     a = ap.parse_args()
+    if a.mode == "merge":
+        cmd_merge(a)
+        return
     if a.count < 0:
         ap.error("N must be >= 0")
     if a.mode == "synthetic":

@@ -142,6 +142,9 @@ final class ReplayRun {
                 break
             }
         case .sessionClosed(let session, let reason):
+            // The end of a replayed file is not the end of the session: its routes and alerts stay as they
+            // are, and open alerts are reported as open (docs/DETECTION.md, "Alert lifecycle").
+            guard reason != .endOfCapture else { return }
             let neighbor = Self.neighborIndex(session)
             var evidence: Evidence?
             if let n = session.lastNotification {
