@@ -23,7 +23,8 @@ public final class DetectionEngine {
 
     public init(registry: Registry, options: Options = Options(), emit: @escaping (AlertEvent) -> Void) {
         self.registry = registry
-        self.rib = WatchedRIB(maximumEntries: options.maximumRIBEntries)
+        // Routes per registered prefix are few (its own route and a handful of covering/more-specific ones).
+        self.rib = WatchedRIB(maximumEntries: options.maximumRIBEntries, expectedEntries: registry.prefixes.count * 4)
         self.book = AlertBook(renotifyAfterMicroseconds: options.renotifyAfterMicroseconds, maximumOpen: options.maximumOpenAlerts)
         self.emit = emit
     }

@@ -25,7 +25,13 @@ public struct WatchedRIB: Sendable {
     public var maximumEntries: Int
     public private(set) var dropped = 0
 
-    public init(maximumEntries: Int = 1_000_000) { self.maximumEntries = maximumEntries }
+    /// `expectedEntries` sizes the tables up front (growth rehashes every key).
+    public init(maximumEntries: Int = 1_000_000, expectedEntries: Int = 0) {
+        self.maximumEntries = maximumEntries
+        let capacity = min(maximumEntries, expectedEntries)
+        entries.reserveCapacity(capacity)
+        byPrefix.reserveCapacity(capacity)
+    }
 
     public var count: Int { entries.count }
 
