@@ -48,7 +48,11 @@ let package = Package(
             swiftSettings: hotPath
         ),
         .testTarget(name: "BGPWireTests", dependencies: ["BGPWire"], swiftSettings: strictness),
-        .testTarget(name: "DetectionTests", dependencies: ["Detection", "Alerting", "BGPWire"], swiftSettings: strictness),
+        .testTarget(
+            name: "DetectionTests",
+            dependencies: ["Detection", "Alerting", "BGPWire", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictness
+        ),
         // Runs the built `bgpsentry` binary end to end on the committed real-speaker captures.
         .testTarget(name: "ReplayTests", dependencies: ["bgpsentry"], swiftSettings: strictness),
         .testTarget(

@@ -24,16 +24,17 @@ public indirect enum ConfigNode: Sendable {
     public static func parse(_ text: String) throws -> ConfigNode? {
         if let fast = FastYAML.parse(text) { return fast }
         guard let node = try Yams.compose(yaml: text, .basic) else { return nil }
-        return ConfigNode(node)
+        return ConfigNode(yamsNode: node)
     }
 
-    init(_ node: Node) {
+    /// Converts a Yams node (aliases become empty scalars: our files do not use them for values).
+    public init(yamsNode node: Node) {
         let line = node.mark?.line ?? 0
         switch node {
         case .scalar(let s): self = .scalar(s.string, line: line)
-        case .sequence(let seq): self = .list(seq.map(ConfigNode.init), line: line)
+        case .sequence(let seq): self = .list(seq.map { ConfigNode(yamsNode: $0) }, line: line)
         case .mapping(let m):
-            self = .map(m.map { (key: $0.key.string ?? "", keyLine: $0.key.mark?.line ?? line, value: ConfigNode($0.value)) },
+            self = .map(m.map { (key: $0.key.string ?? "", keyLine: $0.key.mark?.line ?? line, value: ConfigNode(yamsNode: $0.value)) },
                         line: line)
         case .alias: self = .scalar("", line: line)
         }

@@ -1,0 +1,74 @@
+@testable import Detection
+import Foundation
+import Testing
+import Yams
+
+/// The fast block-YAML reader must agree with Yams wherever it answers, and hand everything else to Yams.
+@Suite("Configuration reader (fast subset vs Yams)")
+struct ConfigReaderTests {
+    /// A canonical text form of a node tree, lines included.
+    static func render(_ node: ConfigNode?) -> String {
+        guard let node else { return "nil" }
+        switch node {
+        case .scalar(let s, let l): return "\(l):\"\(s)\""
+        case .list(let items, let l): return "\(l):[" + items.map(render).joined(separator: ",") + "]"
+        case .map(let entries, let l):
+            return "\(l):{" + entries.map { "\($0.keyLine):\($0.key)=\(render($0.value))" }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func viaYams(_ text: String) throws -> ConfigNode? {
+        try Yams.compose(yaml: text, .basic).map { ConfigNode(yamsNode: $0) }
+    }
+
+    static let samples: [String] = [
+        "a: 1\nb: [1, 2, 3]\nc:\n  d: x\n  e: 'quoted'\n",
+        "prefixes:\n  - prefix: 10.0.0.0/8\n    origins: [1]\n    maxLength: 24\n  - prefix: 2001:db8::/32\n    origins: []\n",
+        "# comment\nasns: {8075: Microsoft, 64500: \"Example Telecom\"}\nlist:\n- a\n- b  # trailing comment\n",
+        "---\nnested:\n  - x\n  - y: 1\n    z: 2\n",
+        "empty:\nafter: 1\n",
+    ]
+
+    @Test("agrees with Yams on the subset", arguments: samples)
+    func agreesWithYams(text: String) throws {
+        let fast = FastYAML.parse(text)
+        #expect(fast != nil, "the fast reader should handle this sample itself")
+        let yams = try Self.viaYams(text)
+        #expect(Self.render(fast) == Self.render(yams))
+    }
+
+    @Test("the shipped registry reads the same both ways")
+    func shippedRegistry() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/prefixes.yaml")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(FastYAML.parse(text) != nil)
+        #expect(Self.render(FastYAML.parse(text)) == Self.render(try Self.viaYams(text)))
+    }
+
+    @Test("constructs outside the subset still load (through Yams)", arguments: [
+        "a: &x 1\nb: *x\n",
+        "text: |\n  line one\n  line two\n",
+        "flow:\n  [1,\n   2]\n",
+        "k: \"esc\\\"aped\"\n",
+        "nested:\n  - - x\n    - y\n",
+    ])
+    func fallback(text: String) throws {
+        #expect(FastYAML.parse(text) == nil, "outside the subset: must be left to Yams")
+        #expect(try ConfigNode.parse(text) != nil)
+    }
+
+    @Test("arbitrary bytes never crash the reader")
+    func robustness() {
+        var state: UInt64 = 42
+        let alphabet = Array(" -:#[]{},'\"\n\tab1&*|>".utf8)
+        for _ in 0..<3000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<(Int(state % 60)) {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                bytes.append(alphabet[Int(state >> 33) % alphabet.count])
+            }
+            _ = FastYAML.parse(String(decoding: bytes, as: UTF8.self))
+        }
+    }
+}
