@@ -88,4 +88,9 @@ public struct Finding: Sendable, Hashable {
     }
 
     public var type: AlertType { identity.type }
+
+    /// Adds methods of another finding with the same identity (one alert, every method listed).
+    public mutating func merge(methods other: [String]) {
+        methods += other.filter { !methods.contains($0) }
+    }
 }

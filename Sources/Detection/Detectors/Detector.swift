@@ -9,13 +9,16 @@ public struct RouteInput: Sendable {
     /// The most specific registered prefix covering `prefix`, if any.
     public var registered: RegisteredPrefix?
     public var registry: Registry
+    public var dataSets: DataSets
 
-    public init(prefix: IPPrefix, path: ObservedPath, session: SessionInfo, registered: RegisteredPrefix?, registry: Registry) {
+    public init(prefix: IPPrefix, path: ObservedPath, session: SessionInfo, registered: RegisteredPrefix?, registry: Registry,
+                dataSets: DataSets = DataSets()) {
         self.prefix = prefix
         self.path = path
         self.session = session
         self.registered = registered
         self.registry = registry
+        self.dataSets = dataSets
     }
 }
 
@@ -29,8 +32,23 @@ public enum RouteDetectors {
         var out: [Finding] = []
         if let f = MoreSpecific.check(input) { out.append(f) }
         if let f = PathHijack.check(input) { out.append(f) }
-        if let f = PartnerPolicyLeak.check(input) { out.append(f) }
+        let leaks = [PartnerPolicyLeak.check(input), ValleyFreeLeak.check(input, relationships: input.dataSets.asRelationships),
+                     OTCLeak.check(input)].compactMap { $0 }
+        out += mergeLeaks(leaks)
         if let f = UnexpectedPrefix.check(input) { out.append(f) }
         return out
+    }
+
+    /// Leak findings naming the same leaker are one alert listing every method that flagged it.
+    static func mergeLeaks(_ leaks: [Finding]) -> [Finding] {
+        var merged: [Finding] = []
+        for leak in leaks {
+            if let i = merged.firstIndex(where: { $0.identity == leak.identity }) {
+                merged[i].merge(methods: leak.methods)
+            } else {
+                merged.append(leak)
+            }
+        }
+        return merged
     }
 }

@@ -7,6 +7,7 @@ import BGPWire
 /// watched prefix or come from a monitored origin.
 public final class DetectionEngine {
     public private(set) var registry: Registry
+    public private(set) var dataSets: DataSets
     public private(set) var rib: WatchedRIB
     public private(set) var book: AlertBook
     public private(set) var statistics = DetectionStatistics()
@@ -21,8 +22,10 @@ public final class DetectionEngine {
         public init() {}
     }
 
-    public init(registry: Registry, options: Options = Options(), emit: @escaping (AlertEvent) -> Void) {
+    public init(registry: Registry, dataSets: DataSets = DataSets(), options: Options = Options(),
+                emit: @escaping (AlertEvent) -> Void) {
         self.registry = registry
+        self.dataSets = dataSets
         // Routes per registered prefix are few (its own route and a handful of covering/more-specific ones).
         self.rib = WatchedRIB(maximumEntries: options.maximumRIBEntries, expectedEntries: registry.prefixes.count * 4)
         self.book = AlertBook(renotifyAfterMicroseconds: options.renotifyAfterMicroseconds, maximumOpen: options.maximumOpenAlerts)
@@ -31,6 +34,9 @@ public final class DetectionEngine {
 
     /// Swaps in a new registry (SIGHUP). Routes stay; they are judged by the new one from their next update.
     public func replaceRegistry(_ new: Registry) { registry = new }
+
+    /// Swaps in new data sets (SIGHUP), as one snapshot.
+    public func replaceDataSets(_ new: DataSets) { dataSets = new }
 
     // MARK: - UPDATE
 
@@ -78,7 +84,7 @@ public final class DetectionEngine {
         statistics.watchedAnnouncements += 1
         let registered = registry.entry(covering: route.prefix)
         let findings = RouteDetectors.run(RouteInput(prefix: route.prefix, path: path, session: session,
-                                                     registered: registered, registry: registry))
+                                                     registered: registered, registry: registry, dataSets: dataSets))
         let related = registered != nil || registry.index.relates(route.prefix)
         let k = key(route, session)
         var previous: WatchedRIB.Entry?

@@ -21,15 +21,18 @@ public struct SessionInfo: Sendable, Hashable {
     public var neighborASN: ASN?
     /// The neighbor's BGP Role (RFC 9234), when it announced one.
     public var role: BGPRole?
+    /// The local router's own BGP Role towards the neighbor, when it announced one.
+    public var localRole: BGPRole?
 
     public init(id: Int, local: IPAddress, neighbor: IPAddress, localASN: ASN? = nil, neighborASN: ASN? = nil,
-                role: BGPRole? = nil) {
+                role: BGPRole? = nil, localRole: BGPRole? = nil) {
         self.id = id
         self.local = local
         self.neighbor = neighbor
         self.localASN = localASN
         self.neighborASN = neighborASN
         self.role = role
+        self.localRole = localRole
     }
 }
 

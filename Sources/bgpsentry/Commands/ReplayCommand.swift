@@ -55,6 +55,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .customLong("renotify-after"), help: "Seconds of capture time after which a still-open alert fires a reminder.")
     var renotifyAfter: Int = 3600
 
+    @Option(name: .customLong("as-rel"), help: "CAIDA AS-relationships file (serial-1 or serial-2) for the valley-free leak method.")
+    var asRel: String?
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one capture file, or '-' for standard input") }
         guard renotifyAfter > 0 else { throw ValidationError("--renotify-after must be positive") }
@@ -68,12 +71,21 @@ struct ReplayCommand: ParsableCommand {
             FileHandleStderr.write("bgpsentry: invalid registry:\n\(error)\n")
             throw ExitCode(1)
         }
+        var dataSets = DataSets()
+        if let asRel {
+            do {
+                dataSets.asRelationships = try ASRelationships.load(path: asRel)
+            } catch {
+                FileHandleStderr.write("bgpsentry: invalid AS relationships:\n\(error)\n")
+                throw ExitCode(1)
+            }
+        }
         let out = OutputStream.standardOutput
         let chosen = format ?? (out.isTerminal ? .text : .jsonl)
         var options = DetectionEngine.Options()
         options.renotifyAfterMicroseconds = Int64(renotifyAfter) * 1_000_000
         let run = ReplayRun(format: chosen, output: out, registry: table, colour: out.isTerminal)
-        let engine = DetectionEngine(registry: table, options: options) { [run] event in run.emit(event) }
+        let engine = DetectionEngine(registry: table, dataSets: dataSets, options: options) { [run] event in run.emit(event) }
         run.engine = engine
         let decoder = CaptureDecoder(bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts)) { [run] event in run.handle(event) }
         let clock = MonotonicClock()
@@ -173,7 +185,7 @@ final class ReplayRun {
     /// The session as seen from the receiving router, with endpoint `neighbor` as the neighbor.
     static func info(_ s: BGPSession, neighbor d: Int) -> SessionInfo {
         SessionInfo(id: s.id, local: s.endpoints[1 - d].address, neighbor: s.endpoints[d].address,
-                    localASN: s.asn(1 - d), neighborASN: s.asn(d), role: s.role(d))
+                    localASN: s.asn(1 - d), neighborASN: s.asn(d), role: s.role(d), localRole: s.role(1 - d))
     }
 
     /// Without configuration, the neighbor of a session is the side that announced routes (more UPDATEs).
