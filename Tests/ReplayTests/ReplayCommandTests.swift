@@ -126,3 +126,35 @@ struct ReplayCommandTests {
         #expect(r.status == 0 && r.stderr.contains("malformed: none"))
     }
 }
+
+@Suite("Route leaks on a real BIRD session with the BGP Role capability", .enabled(if: CLI.binary != nil, "bgpsentry binary not built"))
+struct LeakReplayTests {
+    static let capture = "Tests/Fixtures/leaks/leaks.pcap"
+
+    static func leaks(_ jsonl: String) throws -> [String] {
+        try jsonl.split(separator: "\n").compactMap { line in
+            let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            guard o["status"] as? String == "firing" else { return nil }
+            let leaker = (o["leakerASN"] as? NSNumber).map { "\($0)" } ?? "-"
+            return "\(o["type"] as? String ?? "") \(o["prefix"] as? String ?? "-") \(o["method"] as? String ?? "-") \(leaker)"
+        }
+    }
+
+    @Test("OTC from our customer and a valley deeper in the path, each with its leaker")
+    func withRelationships() throws {
+        let r = try CLI.run(["replay", "--registry", "config/prefixes.yaml", "--as-rel", "Tests/Fixtures/leaks/leaks.as-rel.txt",
+                             "--format", "jsonl", Self.capture])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Set(Self.leaks(r.stdout)) == [
+            "route-leak 40.107.0.0/16 otc 4200000001",
+            "route-leak 52.96.0.0/14 valley-free 174",
+            "session-down - - -",
+        ])
+    }
+
+    @Test("without the relationships file only the OTC method can judge")
+    func withoutRelationships() throws {
+        let r = try CLI.run(["replay", "--registry", "config/prefixes.yaml", "--format", "jsonl", Self.capture])
+        #expect(try Set(Self.leaks(r.stdout)) == ["route-leak 40.107.0.0/16 otc 4200000001", "session-down - - -"])
+    }
+}
