@@ -26,10 +26,12 @@ public struct RouteInput: Sendable {
 /// that is also a leak); origin problems make the origin-dependent checks moot, so they stop there.
 public enum RouteDetectors {
     public static func run(_ input: RouteInput) -> [Finding] {
-        if let f = Squat.check(input) { return [f] }
-        if let f = OriginHijack.check(input) { return [f] }
-        if let f = SubprefixHijack.check(input) { return [f] }
-        var out: [Finding] = []
+        // RPKI validity is independent of the registry's verdict: reported alongside a hijack.
+        let rov = RPKIInvalid.check(input).map { [$0] } ?? []
+        if let f = Squat.check(input) { return [f] + rov }
+        if let f = OriginHijack.check(input) { return [f] + rov }
+        if let f = SubprefixHijack.check(input) { return [f] + rov }
+        var out: [Finding] = rov
         if let f = MoreSpecific.check(input) { out.append(f) }
         if let f = PathHijack.check(input) { out.append(f) }
         let leaks = [PartnerPolicyLeak.check(input), ValleyFreeLeak.check(input, relationships: input.dataSets.asRelationships),

@@ -59,11 +59,20 @@ public final class DetectionEngine {
         let origin = view.effectiveOriginASN
         let monitoredOrigin = origin.map { registry.monitoredASNs.contains($0) } ?? false
         var path: ObservedPath?
+        let rpki = dataSets.rpki
         for section in [UpdateView.RouteSection.nlri, .mpReach] {
             var routes = view.routes(section)
             while let route = routes.next() {
                 statistics.announced += 1
                 guard route.routeDistinguisher == nil else { continue }
+                if let rpki, !treatAsWithdraw {
+                    // RFC 6811 validity of every announced prefix, counted (alerts only for registered ones).
+                    switch rpki.validate(route.prefix, origin: origin) {
+                    case .valid: statistics.rovValid += 1
+                    case .invalid: statistics.rovInvalid += 1
+                    case .notFound: statistics.rovNotFound += 1
+                    }
+                }
                 guard monitoredOrigin || index.relates(route.prefix) else { continue }
                 if treatAsWithdraw {
                     // RFC 7606: the routes of a malformed UPDATE are handled as withdrawn.
@@ -166,4 +175,8 @@ public struct DetectionStatistics: Sendable {
     /// Routes that touched a watched prefix (or came from a monitored origin).
     public var watchedAnnouncements = 0
     public var watchedWithdrawals = 0
+    /// RFC 6811 outcomes over every announced prefix (when an RPKI data set is loaded).
+    public var rovValid = 0
+    public var rovInvalid = 0
+    public var rovNotFound = 0
 }

@@ -142,6 +142,19 @@ public struct PrefixTrie: Sendable {
         return best >= 0 ? best : nil
     }
 
+    /// Calls `body` with the value of every stored key covering (or equal to) `key`, shortest first.
+    @inline(__always)
+    public func forEachCovering(_ key: Key, _ body: (Int32) -> Void) {
+        var index = root
+        while index >= 0 {
+            let node = nodes[Int(index)]
+            guard node.key.covers(key) else { return }
+            if node.value >= 0 { body(node.value) }
+            if node.key.length == key.length { return }
+            index = key.bit(node.key.length) ? node.children.1 : node.children.0
+        }
+    }
+
     /// True when some stored key covers `key`, equals it or lies inside it.
     @inline(__always)
     public func intersects(_ key: Key) -> Bool {

@@ -15,15 +15,44 @@ struct CheckConfigCommand: ParsableCommand {
     @Option(name: .customLong("as-rel"), help: "A CAIDA AS-relationships file to check.")
     var asRel: String?
 
+    @Option(help: "Validated RPKI payloads (rpki-client -j, Routinator json/jsonext) to check.")
+    var rpki: String?
+
+    @Option(help: "An RFC 8416 SLURM file to check (applied to --rpki when both are given).")
+    var slurm: String?
+
     func validate() throws {
-        guard registry != nil || asRel != nil else { throw ValidationError("give --registry FILE and/or --as-rel FILE") }
+        guard registry != nil || asRel != nil || rpki != nil || slurm != nil else {
+            throw ValidationError("give at least one of --registry, --as-rel, --rpki, --slurm")
+        }
     }
 
     func run() throws {
         var failed = false
         if let registry { failed = !checkRegistry(registry) || failed }
         if let asRel { failed = !checkASRelationships(asRel) || failed }
+        if rpki != nil || slurm != nil { failed = !checkRPKI() || failed }
         if failed { throw ExitCode(1) }
+    }
+
+    private func checkRPKI() -> Bool {
+        let clock = MonotonicClock()
+        do {
+            if let rpki {
+                let data = try RPKILoader.load(path: rpki, slurmPath: slurm)
+                OutputStream.standardOutput.write("\(rpki): OK — \(data.vrpCount) VRPs, \(data.aspas.count) ASPA records\(slurm.map { " (SLURM \($0) applied)" } ?? ""); loaded in \(CaptureSummary.formatSeconds(clock.elapsedSeconds)) s\n")
+            } else if let slurm {
+                let (text, name) = try RPKILoader.readFile(slurm)
+                let s = try SLURM.parse(text, file: name)
+                OutputStream.standardOutput.write("\(slurm): OK — \(s.filters.count) prefix filters, \(s.assertions.count) prefix assertions\n")
+            }
+            OutputStream.standardOutput.flush()
+            return true
+        } catch {
+            OutputStream.standardError.write(error.errors.map { "\($0)\n" }.joined())
+            OutputStream.standardError.flush()
+            return false
+        }
     }
 
     private func checkASRelationships(_ path: String) -> Bool {

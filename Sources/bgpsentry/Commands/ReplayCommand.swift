@@ -58,9 +58,16 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .customLong("as-rel"), help: "CAIDA AS-relationships file (serial-1 or serial-2) for the valley-free leak method.")
     var asRel: String?
 
+    @Option(help: "Validated RPKI payloads as JSON (rpki-client -j, Routinator json/jsonext) for rpki-invalid.")
+    var rpki: String?
+
+    @Option(help: "RFC 8416 SLURM file of local exceptions applied to --rpki.")
+    var slurm: String?
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one capture file, or '-' for standard input") }
         guard renotifyAfter > 0 else { throw ValidationError("--renotify-after must be positive") }
+        guard slurm == nil || rpki != nil else { throw ValidationError("--slurm applies to --rpki; give both") }
     }
 
     func run() throws {
@@ -77,6 +84,14 @@ struct ReplayCommand: ParsableCommand {
                 dataSets.asRelationships = try ASRelationships.load(path: asRel)
             } catch {
                 FileHandleStderr.write("bgpsentry: invalid AS relationships:\n\(error)\n")
+                throw ExitCode(1)
+            }
+        }
+        if let rpki {
+            do {
+                dataSets.rpki = try RPKILoader.load(path: rpki, slurmPath: slurm)
+            } catch {
+                FileHandleStderr.write("bgpsentry: invalid RPKI data:\n\(error)\n")
                 throw ExitCode(1)
             }
         }

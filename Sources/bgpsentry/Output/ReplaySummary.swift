@@ -51,6 +51,9 @@ enum ReplaySummary {
         if r.gaps + r.framingErrors > 0 { out += "reassembly: gaps \(r.gaps), framing errors \(r.framingErrors)\n" }
         let d = engine.statistics
         let prefixes = d.announced + d.withdrawn
+        if engine.dataSets.rpki != nil {
+            out += "RPKI (RFC 6811) over every announced prefix: valid \(d.rovValid), invalid \(d.rovInvalid), not-found \(d.rovNotFound)\n"
+        }
         out += "prefixes: announced \(d.announced), withdrawn \(d.withdrawn); watched \(d.watchedAnnouncements)/\(d.watchedWithdrawals); RIB \(engine.rib.count) routes\n"
         out += "elapsed: \(CaptureSummary.formatSeconds(elapsedSeconds)) s, \(elapsedSeconds > 0 ? Int(Double(prefixes) / elapsedSeconds) : 0) prefixes/s\n"
         return out

@@ -1,0 +1,198 @@
+import BGPWire
+import Foundation
+
+/// Reads validated RPKI payloads as JSON — rpki-client `-j` (`roas` with `asn` as number or "AS…", `prefix`,
+/// `maxLength`; `aspas` with `customer_asid` and `providers`) or Routinator `json`/`jsonext` (`roas` with
+/// "AS…" strings; `aspas` with `customer` and `providers`) — and applies RFC 8416 SLURM local exceptions.
+/// Mistakes are reported with the file, the line of the offending value and its JSON path.
+public enum RPKILoader {
+    public static func load(path: String, slurmPath: String? = nil) throws(ConfigErrors) -> RPKIData {
+        let (text, name) = try read(path)
+        var (vrps, aspas) = try parsePayloads(text, file: name)
+        if let slurmPath {
+            let (slurmText, slurmName) = try read(slurmPath)
+            let slurm = try SLURM.parse(slurmText, file: slurmName)
+            vrps = slurm.apply(to: vrps)
+        }
+        return RPKIData(source: name, vrps: vrps, aspas: aspas)
+    }
+
+    /// The text and file name of `path`.
+    public static func readFile(_ path: String) throws(ConfigErrors) -> (String, String) { try read(path) }
+
+    static func read(_ path: String) throws(ConfigErrors) -> (String, String) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "cannot read the file")])
+        }
+        return (String(decoding: data, as: UTF8.self), (path as NSString).lastPathComponent)
+    }
+
+    public static func parsePayloads(_ text: String, file: String) throws(ConfigErrors) -> ([VRP], [ASN: Set<ASN>]) {
+        let root = try JSONDocument(text, file: file)
+        guard let object = root.value as? [String: Any] else { throw root.error("", "expected a JSON object with \"roas\"") }
+        guard let roas = object["roas"] as? [Any] else { throw root.error("roas", "missing or not a list") }
+        var errors: [ConfigError] = []
+        var vrps: [VRP] = []
+        vrps.reserveCapacity(roas.count)
+        for (i, item) in roas.enumerated() {
+            guard let roa = item as? [String: Any] else {
+                errors.append(root.error("roas[\(i)]", "expected an object"))
+                continue
+            }
+            guard let prefixText = roa["prefix"] as? String, let prefix = IPPrefix(prefixText) else {
+                errors.append(root.error("roas[\(i)].prefix", "\(roa["prefix"].map { "\($0)" } ?? "missing") is not a prefix", near: roa["prefix"]))
+                continue
+            }
+            guard let asn = JSONDocument.asn(roa["asn"]) else {
+                errors.append(root.error("roas[\(i)].asn", "\(roa["asn"].map { "\($0)" } ?? "missing") is not an AS number", near: roa["asn"]))
+                continue
+            }
+            let limit = prefix.isIPv4 ? 32 : 128
+            let maxLength = (roa["maxLength"] as? NSNumber)?.intValue ?? Int(prefix.length)
+            guard maxLength >= Int(prefix.length), maxLength <= limit else {
+                errors.append(root.error("roas[\(i)].maxLength", "maxLength \(maxLength) outside \(prefix.length)…\(limit) for \(prefix)", near: prefixText))
+                continue
+            }
+            vrps.append(VRP(prefix: prefix, maxLength: UInt8(maxLength), asn: asn))
+            if errors.count > 50 { break }
+        }
+        var aspas: [ASN: Set<ASN>] = [:]
+        for (i, item) in ((object["aspas"] as? [Any]) ?? []).enumerated() {
+            guard let record = item as? [String: Any],
+                let customer = JSONDocument.asn(record["customer_asid"] ?? record["customer"]),
+                let providers = record["providers"] as? [Any]
+            else {
+                errors.append(root.error("aspas[\(i)]", "expected customer_asid (or customer) and providers"))
+                continue
+            }
+            var set = Set<ASN>()
+            for p in providers {
+                // Routinator jsonext may wrap providers as objects with an "asn" key (or "AS…" strings).
+                if let asn = JSONDocument.asn(p) ?? JSONDocument.asn((p as? [String: Any])?["asn"] ?? (p as? [String: Any])?["provider_asid"]) {
+                    set.insert(asn)
+                } else {
+                    errors.append(root.error("aspas[\(i)].providers", "\(p) is not an AS number"))
+                }
+            }
+            aspas[customer, default: []].formUnion(set)
+        }
+        guard errors.isEmpty else { throw ConfigErrors(Array(errors.prefix(50))) }
+        return (vrps, aspas)
+    }
+}
+
+/// RFC 8416 SLURM: prefix filters remove matching VRPs; prefix assertions add VRPs.
+public struct SLURM: Sendable {
+    public struct Filter: Sendable {
+        public var prefix: IPPrefix?
+        public var asn: ASN?
+    }
+
+    public var filters: [Filter] = []
+    public var assertions: [VRP] = []
+
+    public static func parse(_ text: String, file: String) throws(ConfigErrors) -> SLURM {
+        let root = try JSONDocument(text, file: file)
+        guard let object = root.value as? [String: Any] else { throw root.error("", "expected a JSON object") }
+        guard (object["slurmVersion"] as? NSNumber)?.intValue == 1 else { throw root.error("slurmVersion", "must be 1 (RFC 8416)") }
+        var slurm = SLURM()
+        var errors: [ConfigError] = []
+        let filters = (object["validationOutputFilters"] as? [String: Any])?["prefixFilters"] as? [Any] ?? []
+        for (i, item) in filters.enumerated() {
+            let f = item as? [String: Any] ?? [:]
+            var filter = Filter()
+            if let p = f["prefix"] {
+                guard let text = p as? String, let prefix = IPPrefix(text) else {
+                    errors.append(root.error("validationOutputFilters.prefixFilters[\(i)].prefix", "\(p) is not a prefix", near: p))
+                    continue
+                }
+                filter.prefix = prefix
+            }
+            if let a = f["asn"] {
+                guard let asn = JSONDocument.asn(a) else {
+                    errors.append(root.error("validationOutputFilters.prefixFilters[\(i)].asn", "\(a) is not an AS number", near: a))
+                    continue
+                }
+                filter.asn = asn
+            }
+            guard filter.prefix != nil || filter.asn != nil else {
+                errors.append(root.error("validationOutputFilters.prefixFilters[\(i)]", "needs a prefix, an asn or both (RFC 8416 §3.3.1)"))
+                continue
+            }
+            slurm.filters.append(filter)
+        }
+        let assertions = (object["locallyAddedAssertions"] as? [String: Any])?["prefixAssertions"] as? [Any] ?? []
+        for (i, item) in assertions.enumerated() {
+            let a = item as? [String: Any] ?? [:]
+            guard let text = a["prefix"] as? String, let prefix = IPPrefix(text), let asn = JSONDocument.asn(a["asn"]) else {
+                errors.append(root.error("locallyAddedAssertions.prefixAssertions[\(i)]", "needs a valid prefix and asn", near: a["prefix"]))
+                continue
+            }
+            let maxLength = (a["maxPrefixLength"] as? NSNumber)?.intValue ?? Int(prefix.length)
+            guard maxLength >= Int(prefix.length), maxLength <= (prefix.isIPv4 ? 32 : 128) else {
+                errors.append(root.error("locallyAddedAssertions.prefixAssertions[\(i)].maxPrefixLength", "out of range for \(prefix)", near: text))
+                continue
+            }
+            slurm.assertions.append(VRP(prefix: prefix, maxLength: UInt8(maxLength), asn: asn))
+        }
+        guard errors.isEmpty else { throw ConfigErrors(errors) }
+        return slurm
+    }
+
+    /// RFC 8416 §4.2: drop VRPs matched by a filter (prefix equal or more specific, and asn equal, for the
+    /// fields the filter sets), then add the assertions.
+    public func apply(to vrps: [VRP]) -> [VRP] {
+        func matches(_ v: VRP, _ f: Filter) -> Bool {
+            if let asn = f.asn, asn != v.asn { return false }
+            if let p = f.prefix {
+                switch (p, v.prefix) {
+                case (.v4(let a), .v4(let b)): return a.contains(b)
+                case (.v6(let a), .v6(let b)): return a.contains(b)
+                default: return false
+                }
+            }
+            return true
+        }
+        return vrps.filter { v in !filters.contains { matches(v, $0) } } + assertions
+    }
+}
+
+/// A parsed JSON file that can point at the line of a value for error messages.
+struct JSONDocument {
+    let value: Any
+    let text: String
+    let file: String
+
+    init(_ text: String, file: String) throws(ConfigErrors) {
+        self.text = text
+        self.file = file
+        do {
+            value = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        } catch {
+            throw ConfigErrors([ConfigError(file: file, line: 0, field: "", "not valid JSON: \(error.localizedDescription)")])
+        }
+    }
+
+    /// An error at the first line where `near` (a scalar of the offending value) appears, when it can be found.
+    func error(_ field: String, _ message: String, near: Any? = nil) -> ConfigError {
+        var line = 0
+        if let near, let needle = (near as? String).map({ "\"\($0)\"" }) ?? (near as? NSNumber).map({ "\($0)" }),
+            let range = text.range(of: needle)
+        {
+            line = text[..<range.lowerBound].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+        }
+        return ConfigError(file: file, line: line, field: field, message)
+    }
+
+    func error(_ field: String, _ message: String) -> ConfigErrors { ConfigErrors([error(field, message, near: nil)]) }
+
+    /// An ASN given as a number or as "AS64500".
+    static func asn(_ v: Any?) -> ASN? {
+        if let n = v as? NSNumber { return n.int64Value >= 0 && n.int64Value <= Int64(UInt32.max) ? ASN(n.int64Value) : nil }
+        if var s = v as? String {
+            if s.hasPrefix("AS") || s.hasPrefix("as") { s.removeFirst(2) }
+            return ASN(s)
+        }
+        return nil
+    }
+}

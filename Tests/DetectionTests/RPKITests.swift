@@ -1,0 +1,88 @@
+import BGPWire
+import Detection
+import Testing
+
+@Suite("RPKI: payload loaders, SLURM, RFC 6811 origin validation")
+struct RPKITests {
+    static let rpkiClient = """
+        {"metadata": {"buildtime": "2026-11-25T00:00:00Z"},
+         "roas": [
+          {"asn": 8075, "prefix": "13.107.0.0/16", "maxLength": 24, "ta": "arin", "expires": 1800000000},
+          {"asn": 0, "prefix": "192.0.2.0/24", "maxLength": 32, "ta": "arin", "expires": 1800000000},
+          {"asn": 64500, "prefix": "2001:db8::/32", "maxLength": 48, "ta": "ripe", "expires": 1800000000}
+         ],
+         "aspas": [{"customer_asid": 64501, "expires": 1800000000, "providers": [64500, 3356]}]}
+        """
+
+    static let routinator = """
+        {"roas": [{"asn": "AS8075", "prefix": "13.107.0.0/16", "maxLength": 24, "ta": "arin"}],
+         "aspas": [{"customer": "AS64501", "providers": ["AS64500"]}]}
+        """
+
+    func data(_ json: String = rpkiClient) throws -> RPKIData {
+        let (vrps, aspas) = try RPKILoader.parsePayloads(json, file: "vrps.json")
+        return RPKIData(source: "vrps.json", vrps: vrps, aspas: aspas)
+    }
+
+    @Test("rpki-client and Routinator formats load, ASNs as numbers or AS strings")
+    func formats() throws {
+        let a = try data()
+        #expect(a.vrpCount == 3 && a.aspas[64501] == [64500, 3356])
+        let b = try data(Self.routinator)
+        #expect(b.vrpCount == 1 && b.aspas[64501] == [64500])
+    }
+
+    @Test("RFC 6811 states, maxLength, AS0 and AS_SET origins")
+    func validation() throws {
+        let d = try data()
+        #expect(d.validate(IPPrefix("13.107.4.0/24")!, origin: 8075) == .valid)
+        #expect(d.validate(IPPrefix("13.107.4.0/25")!, origin: 8075) == .invalid)  // longer than maxLength
+        #expect(d.validate(IPPrefix("13.107.4.0/24")!, origin: 64666) == .invalid)
+        #expect(d.validate(IPPrefix("13.107.4.0/24")!, origin: nil) == .invalid)  // AS_SET origin never matches
+        #expect(d.validate(IPPrefix("8.8.8.0/24")!, origin: 15169) == .notFound)
+        #expect(d.validate(IPPrefix("192.0.2.0/24")!, origin: 0) == .invalid)  // AS0 authorises nobody
+        #expect(d.validate(IPPrefix("192.0.2.128/25")!, origin: 64496) == .invalid)
+        #expect(d.validate(IPPrefix("2001:db8:1::/48")!, origin: 64500) == .valid)
+    }
+
+    @Test("SLURM filters drop VRPs and assertions add them (RFC 8416)")
+    func slurm() throws {
+        let s = try SLURM.parse("""
+            {"slurmVersion": 1,
+             "validationOutputFilters": {"prefixFilters": [{"prefix": "192.0.2.0/24", "comment": "lab"}], "bgpsecFilters": []},
+             "locallyAddedAssertions": {"prefixAssertions": [{"asn": 64496, "prefix": "198.51.100.0/24", "maxPrefixLength": 24}],
+                                        "bgpsecAssertions": []}}
+            """, file: "local.slurm")
+        let (vrps, _) = try RPKILoader.parsePayloads(Self.rpkiClient, file: "vrps.json")
+        let d = RPKIData(vrps: s.apply(to: vrps))
+        #expect(d.validate(IPPrefix("192.0.2.0/24")!, origin: 64496) == .notFound)
+        #expect(d.validate(IPPrefix("198.51.100.0/24")!, origin: 64496) == .valid)
+    }
+
+    @Test("mistakes name the file, the line and the JSON path")
+    func errors() {
+        do {
+            _ = try RPKILoader.parsePayloads("{\"roas\": [\n {\"asn\": 1, \"prefix\": \"10.0.0.0/8\", \"maxLength\": 24},\n {\"asn\": 2, \"prefix\": \"10.0.0.1/33\", \"maxLength\": 24}]}", file: "v.json")
+            Issue.record("accepted a bad prefix")
+        } catch {
+            #expect(error.errors.first?.description == "v.json:3: roas[1].prefix: 10.0.0.1/33 is not a prefix")
+        }
+        #expect(throws: ConfigErrors.self) { try SLURM.parse("{\"slurmVersion\": 2}", file: "s") }
+        #expect(throws: ConfigErrors.self) { try RPKILoader.parsePayloads("not json", file: "x") }
+    }
+
+    @Test("rpki-invalid fires for registered prefixes, alongside a hijack")
+    func detector() throws {
+        let r = testRegistry()
+        let d = try data()
+        func run(_ prefix: String, _ asns: [ASN]) -> [AlertType] {
+            let p = IPPrefix(prefix)!
+            return RouteDetectors.run(RouteInput(prefix: p, path: path(asns), session: neighbor, registered: r.entry(covering: p),
+                                                 registry: r, dataSets: DataSets(rpki: d))).map(\.type)
+        }
+        #expect(run("13.107.0.0/16", [64496, 3356, 8075]).isEmpty)
+        #expect(Set(run("13.107.0.0/16", [64496, 64666])) == [.originHijack, .rpkiInvalid])
+        #expect(run("13.107.4.0/25", [64496, 3356, 8075]).contains(.rpkiInvalid))
+        #expect(run("8.8.8.0/24", [64496, 15169]).isEmpty)  // not registered: counted, not alerted
+    }
+}
