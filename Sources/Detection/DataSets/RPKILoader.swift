@@ -28,55 +28,102 @@ public enum RPKILoader {
     }
 
     public static func parsePayloads(_ text: String, file: String) throws(ConfigErrors) -> ([VRP], [ASN: Set<ASN>]) {
-        let root = try JSONDocument(text, file: file)
-        guard let object = root.value as? [String: Any] else { throw root.error("", "expected a JSON object with \"roas\"") }
-        guard let roas = object["roas"] as? [Any] else { throw root.error("roas", "missing or not a list") }
+        let bytes = Array(text.utf8)
+        var scanner = JSONScanner(bytes)
         var errors: [ConfigError] = []
         var vrps: [VRP] = []
-        vrps.reserveCapacity(roas.count)
-        for (i, item) in roas.enumerated() {
-            guard let roa = item as? [String: Any] else {
-                errors.append(root.error("roas[\(i)]", "expected an object"))
-                continue
-            }
-            guard let prefixText = roa["prefix"] as? String, let prefix = IPPrefix(prefixText) else {
-                errors.append(root.error("roas[\(i)].prefix", "\(roa["prefix"].map { "\($0)" } ?? "missing") is not a prefix", near: roa["prefix"]))
-                continue
-            }
-            guard let asn = JSONDocument.asn(roa["asn"]) else {
-                errors.append(root.error("roas[\(i)].asn", "\(roa["asn"].map { "\($0)" } ?? "missing") is not an AS number", near: roa["asn"]))
-                continue
-            }
-            let limit = prefix.isIPv4 ? 32 : 128
-            let maxLength = (roa["maxLength"] as? NSNumber)?.intValue ?? Int(prefix.length)
-            guard maxLength >= Int(prefix.length), maxLength <= limit else {
-                errors.append(root.error("roas[\(i)].maxLength", "maxLength \(maxLength) outside \(prefix.length)…\(limit) for \(prefix)", near: prefixText))
-                continue
-            }
-            vrps.append(VRP(prefix: prefix, maxLength: UInt8(maxLength), asn: asn))
-            if errors.count > 50 { break }
-        }
         var aspas: [ASN: Set<ASN>] = [:]
-        for (i, item) in ((object["aspas"] as? [Any]) ?? []).enumerated() {
-            guard let record = item as? [String: Any],
-                let customer = JSONDocument.asn(record["customer_asid"] ?? record["customer"]),
-                let providers = record["providers"] as? [Any]
-            else {
-                errors.append(root.error("aspas[\(i)]", "expected customer_asid (or customer) and providers"))
-                continue
-            }
-            var set = Set<ASN>()
-            for p in providers {
-                // Routinator jsonext may wrap providers as objects with an "asn" key (or "AS…" strings).
-                if let asn = JSONDocument.asn(p) ?? JSONDocument.asn((p as? [String: Any])?["asn"] ?? (p as? [String: Any])?["provider_asid"]) {
-                    set.insert(asn)
-                } else {
-                    errors.append(root.error("aspas[\(i)].providers", "\(p) is not an AS number"))
+        var sawROAs = false
+        // Reads `bytes`, not `scanner`: it runs while the scanner is being mutated.
+        func located(_ offset: Int, _ field: String, _ message: String) -> ConfigError {
+            ConfigError(file: file, line: JSONScanner.line(of: offset, in: bytes), field: field, message)
+        }
+        do throws(JSONScanner.Failure) {
+            try scanner.forEachKey { s, key throws(JSONScanner.Failure) in
+                switch key {
+                case "roas":
+                    sawROAs = true
+                    var i = 0
+                    try s.forEachElement { s throws(JSONScanner.Failure) in
+                        defer { i += 1 }
+                        _ = s.peek()  // skip whitespace so `at` is the object's first byte
+                        let at = s.index
+                        var asn: ASN?, asnSeen = false, prefixText: String?, maxLength: Double?
+                        try s.forEachKey { s, key throws(JSONScanner.Failure) in
+                            switch key {
+                            case "asn":
+                                asnSeen = true
+                                asn = try s.asn()
+                            case "prefix": prefixText = try s.string()
+                            case "maxLength": maxLength = try s.number()
+                            default: try s.skipValue()
+                            }
+                        }
+                        guard errors.count < 50 else { return }
+                        guard let text = prefixText, let prefix = IPPrefix(text) else {
+                            errors.append(located(at, "roas[\(i)].prefix", "\(prefixText ?? "missing") is not a prefix"))
+                            return
+                        }
+                        guard asnSeen, let asn else {
+                            errors.append(located(at, "roas[\(i)].asn", "missing or not an AS number"))
+                            return
+                        }
+                        let limit = prefix.isIPv4 ? 32.0 : 128.0
+                        let ml = maxLength ?? Double(prefix.length)
+                        guard ml >= Double(prefix.length), ml <= limit, ml == ml.rounded() else {
+                            errors.append(located(at, "roas[\(i)].maxLength", "maxLength \(ml) outside \(prefix.length)…\(Int(limit)) for \(prefix)"))
+                            return
+                        }
+                        vrps.append(VRP(prefix: prefix, maxLength: UInt8(ml), asn: asn))
+                    }
+                case "aspas":
+                    var i = 0
+                    try s.forEachElement { s throws(JSONScanner.Failure) in
+                        defer { i += 1 }
+                        _ = s.peek()  // skip whitespace so `at` is the object's first byte
+                        let at = s.index
+                        var customer: ASN?
+                        var providers: Set<ASN> = []
+                        var bad = false
+                        try s.forEachKey { s, key throws(JSONScanner.Failure) in
+                            switch key {
+                            case "customer_asid", "customer": customer = try s.asn()
+                            case "providers":
+                                try s.forEachElement { s throws(JSONScanner.Failure) in
+                                    if s.peek() == UInt8(ascii: "{") {
+                                        // Some versions wrap each provider in an object.
+                                        var provider: ASN?
+                                        try s.forEachKey { s, key throws(JSONScanner.Failure) in
+                                            if key == "asn" || key == "provider_asid" { provider = try s.asn() } else { try s.skipValue() }
+                                        }
+                                        if let provider { providers.insert(provider) } else { bad = true }
+                                    } else if let p = try s.asn() {
+                                        providers.insert(p)
+                                    } else {
+                                        bad = true
+                                    }
+                                }
+                            default: try s.skipValue()
+                            }
+                        }
+                        guard let customer, !bad else {
+                            if errors.count < 50 {
+                                errors.append(located(at, "aspas[\(i)]", "needs customer_asid (or customer) and providers that are AS numbers"))
+                            }
+                            return
+                        }
+                        aspas[customer, default: []].formUnion(providers)
+                    }
+                default:
+                    try s.skipValue()
                 }
             }
-            aspas[customer, default: []].formUnion(set)
+            guard scanner.peek() == nil else { throw scanner.fail("trailing data after the JSON document") }
+        } catch {
+            throw ConfigErrors([located(error.offset, "", "not valid JSON: \(error.message)")])
         }
-        guard errors.isEmpty else { throw ConfigErrors(Array(errors.prefix(50))) }
+        if !sawROAs { errors.append(ConfigError(file: file, line: 1, field: "roas", "missing: expected rpki-client or Routinator JSON")) }
+        guard errors.isEmpty else { throw ConfigErrors(errors) }
         return (vrps, aspas)
     }
 }
