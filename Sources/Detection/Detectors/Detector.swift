@@ -35,7 +35,7 @@ public enum RouteDetectors {
         if let f = MoreSpecific.check(input) { out.append(f) }
         if let f = PathHijack.check(input) { out.append(f) }
         let leaks = [PartnerPolicyLeak.check(input), ValleyFreeLeak.check(input, relationships: input.dataSets.asRelationships),
-                     OTCLeak.check(input)].compactMap { $0 }
+                     OTCLeak.check(input), ASPALeak.check(input, asPath: input.path.asPath)].compactMap { $0 }
         out += mergeLeaks(leaks)
         if let f = UnexpectedPrefix.check(input) { out.append(f) }
         return out

@@ -50,8 +50,11 @@ public struct ObservedPath: Sendable, Hashable {
     /// Number of distinct consecutive ASes (prepends collapsed).
     public var distinctLength: Int
     public var otc: ASN?
+    /// The effective AS path itself (sets and confederation segments kept), for ASPA verification.
+    public var asPath: ASPath?
 
     public init(asPath: ASPath?, otc: ASN? = nil) {
+        self.asPath = asPath
         var asns: [ASN] = []
         var collapsed: [ASN] = []
         for segment in asPath?.segments ?? [] where segment.kind == .sequence || segment.kind == .set {
