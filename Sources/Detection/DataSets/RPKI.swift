@@ -60,15 +60,16 @@ public struct RPKIData: Sendable {
         var covered = false
         var valid = false
         let key = PrefixTrie.Key(prefix)
-        let body: (Int32) -> Void = { g in
+        let length = prefix.length
+        // A closure literal at the call is non-escaping: its captures stay on the stack (no allocation per prefix).
+        (prefix.isIPv4 ? v4 : v6).forEachCovering(key) { g in
             covered = true
             guard !valid, let origin else { return }
-            for v in groups[Int(g)] where v.asn == origin && v.asn != 0 && prefix.length <= v.maxLength {
+            for v in groups[Int(g)] where v.asn == origin && v.asn != 0 && length <= v.maxLength {
                 valid = true
                 return
             }
         }
-        if prefix.isIPv4 { v4.forEachCovering(key, body) } else { v6.forEachCovering(key, body) }
         return valid ? .valid : (covered ? .invalid : .notFound)
     }
 
