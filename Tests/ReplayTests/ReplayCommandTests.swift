@@ -158,3 +158,20 @@ struct LeakReplayTests {
         #expect(try Set(Self.leaks(r.stdout)) == ["route-leak 40.107.0.0/16 otc 4200000001", "session-down - - -"])
     }
 }
+
+@Suite("RPKI origin validation on the demo capture", .enabled(if: CLI.binary != nil, "bgpsentry binary not built"))
+struct RPKIReplayTests {
+    @Test("hijacked registered prefixes are also RPKI Invalid; SLURM filters remove a ROA")
+    func rpkiInvalid() throws {
+        let base = ["replay", "--registry", "config/prefixes.yaml", "--format", "jsonl", "--rpki", "Tests/Fixtures/rpki/vrps.json"]
+        let r = try CLI.run(base + [ReplayCommandTests.demo])
+        #expect(r.status == 0, "\(r.stderr)")
+        let invalid = Set(try CLI.events(r.stdout).filter { $0.hasPrefix("firing rpki-invalid") })
+        #expect(invalid == ["firing rpki-invalid 13.107.136.0/22 -", "firing rpki-invalid 40.107.5.0/24 -",
+                            "firing rpki-invalid 192.0.2.128/25 -"])
+        #expect(r.stderr.contains("RPKI (RFC 6811) over every announced prefix: valid "))
+        let filtered = try CLI.run(base + ["--slurm", "Tests/Fixtures/rpki/local.slurm", ReplayCommandTests.demo])
+        #expect(!filtered.stdout.contains("\"type\":\"rpki-invalid\",\"severity\":\"major\",\"prefix\":\"40.107.5.0/24\""))
+        #expect(try CLI.run(["check-config", "--rpki", "Tests/Fixtures/rpki/vrps.json", "--slurm", "Tests/Fixtures/rpki/local.slurm"]).status == 0)
+    }
+}

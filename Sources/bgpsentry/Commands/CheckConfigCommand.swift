@@ -12,17 +12,10 @@ struct CheckConfigCommand: ParsableCommand {
     @Option(help: "The registered prefix table to check (prefixes.yaml).")
     var registry: String?
 
-    @Option(name: .customLong("as-rel"), help: "A CAIDA AS-relationships file to check.")
-    var asRel: String?
-
-    @Option(help: "Validated RPKI payloads (rpki-client -j, Routinator json/jsonext) to check.")
-    var rpki: String?
-
-    @Option(help: "An RFC 8416 SLURM file to check (applied to --rpki when both are given).")
-    var slurm: String?
+    @OptionGroup var dataSets: DataSetOptions
 
     func validate() throws {
-        guard registry != nil || asRel != nil || rpki != nil || slurm != nil else {
+        guard registry != nil || !dataSets.isEmpty else {
             throw ValidationError("give at least one of --registry, --as-rel, --rpki, --slurm")
         }
     }
@@ -30,13 +23,14 @@ struct CheckConfigCommand: ParsableCommand {
     func run() throws {
         var failed = false
         if let registry { failed = !checkRegistry(registry) || failed }
-        if let asRel { failed = !checkASRelationships(asRel) || failed }
-        if rpki != nil || slurm != nil { failed = !checkRPKI() || failed }
+        if let asRel = dataSets.asRel { failed = !checkASRelationships(asRel) || failed }
+        if dataSets.rpki != nil || dataSets.slurm != nil { failed = !checkRPKI() || failed }
         if failed { throw ExitCode(1) }
     }
 
     private func checkRPKI() -> Bool {
         let clock = MonotonicClock()
+        let rpki = dataSets.rpki, slurm = dataSets.slurm
         do {
             if let rpki {
                 let data = try RPKILoader.load(path: rpki, slurmPath: slurm)

@@ -55,19 +55,14 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .customLong("renotify-after"), help: "Seconds of capture time after which a still-open alert fires a reminder.")
     var renotifyAfter: Int = 3600
 
-    @Option(name: .customLong("as-rel"), help: "CAIDA AS-relationships file (serial-1 or serial-2) for the valley-free leak method.")
-    var asRel: String?
-
-    @Option(help: "Validated RPKI payloads as JSON (rpki-client -j, Routinator json/jsonext) for rpki-invalid.")
-    var rpki: String?
-
-    @Option(help: "RFC 8416 SLURM file of local exceptions applied to --rpki.")
-    var slurm: String?
+    @OptionGroup var dataSetOptions: DataSetOptions
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one capture file, or '-' for standard input") }
         guard renotifyAfter > 0 else { throw ValidationError("--renotify-after must be positive") }
-        guard slurm == nil || rpki != nil else { throw ValidationError("--slurm applies to --rpki; give both") }
+        guard dataSetOptions.slurm == nil || dataSetOptions.rpki != nil else {
+            throw ValidationError("--slurm applies to --rpki; give both")
+        }
     }
 
     func run() throws {
@@ -78,22 +73,12 @@ struct ReplayCommand: ParsableCommand {
             FileHandleStderr.write("bgpsentry: invalid registry:\n\(error)\n")
             throw ExitCode(1)
         }
-        var dataSets = DataSets()
-        if let asRel {
-            do {
-                dataSets.asRelationships = try ASRelationships.load(path: asRel)
-            } catch {
-                FileHandleStderr.write("bgpsentry: invalid AS relationships:\n\(error)\n")
-                throw ExitCode(1)
-            }
-        }
-        if let rpki {
-            do {
-                dataSets.rpki = try RPKILoader.load(path: rpki, slurmPath: slurm)
-            } catch {
-                FileHandleStderr.write("bgpsentry: invalid RPKI data:\n\(error)\n")
-                throw ExitCode(1)
-            }
+        let dataSets: DataSets
+        do {
+            dataSets = try dataSetOptions.load()
+        } catch {
+            FileHandleStderr.write("bgpsentry: invalid data set:\n\(error)\n")
+            throw ExitCode(1)
         }
         let out = OutputStream.standardOutput
         let chosen = format ?? (out.isTerminal ? .text : .jsonl)
