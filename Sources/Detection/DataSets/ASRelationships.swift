@@ -53,35 +53,65 @@ public struct ASRelationships: Sendable {
     }
 
     /// Parses as-rel text; every malformed line is reported (at most 50, then a count).
+    /// Works on UTF-8 bytes: a CAIDA file has about 500,000 lines.
     public static func parse(_ text: String, file: String) throws(ConfigErrors) -> ASRelationships {
         var result = ASRelationships(source: file)
         var errors: [ConfigError] = []
         var seen: [UInt64: Int] = [:]
+        let bytes = Array(text.utf8)
+        result.links.reserveCapacity(bytes.count / 16)
+        seen.reserveCapacity(bytes.count / 16)
         var lineNumber = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
             lineNumber += 1
-            let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            let fields = trimmed.split(separator: "|", omittingEmptySubsequences: false)
+            defer { start = end + 1 }
+            var stop = end
+            if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
+            if stop == start || bytes[start] == UInt8(ascii: "#") { continue }
+            func fail(_ field: String, _ message: String) {
+                if errors.count <= 50 { errors.append(ConfigError(file: file, line: lineNumber, field: field, message)) }
+            }
+            // Fields: a | b | rel [| source]
+            var fields: [(Int, Int)] = []
+            var fieldStart = start
+            for i in start...stop where i == stop || bytes[i] == UInt8(ascii: "|") {
+                fields.append((fieldStart, i))
+                fieldStart = i + 1
+            }
             guard fields.count == 3 || fields.count == 4 else {
-                errors.append(ConfigError(file: file, line: lineNumber, field: "", "expected a|b|rel or a|b|rel|source"))
+                fail("", "expected a|b|rel or a|b|rel|source")
                 continue
             }
-            guard let a = ASN(fields[0]), let b = ASN(fields[1]), a != b else {
-                errors.append(ConfigError(file: file, line: lineNumber, field: "asn", "'\(fields[0])|\(fields[1])' are not two distinct AS numbers"))
+            func number(_ f: (Int, Int)) -> ASN? {
+                guard f.1 > f.0, f.1 - f.0 <= 10 else { return nil }
+                var v: UInt64 = 0
+                for i in f.0..<f.1 {
+                    let c = bytes[i]
+                    guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
+                    v = v * 10 + UInt64(c - UInt8(ascii: "0"))
+                }
+                return v <= UInt64(UInt32.max) ? ASN(v) : nil
+            }
+            guard let a = number(fields[0]), let b = number(fields[1]), a != b else {
+                fail("asn", "'\(String(decoding: bytes[start..<fields[1].1], as: UTF8.self))' are not two distinct AS numbers")
                 continue
             }
+            let relText = bytes[fields[2].0..<fields[2].1]
             let relation: Relation
-            switch fields[2] {
-            case "-1": relation = .providerOf
-            case "0": relation = .peer
-            default:
-                errors.append(ConfigError(file: file, line: lineNumber, field: "rel", "relationship '\(fields[2])' is not -1 (provider→customer) or 0 (peers)"))
+            if relText.elementsEqual("-1".utf8) {
+                relation = .providerOf
+            } else if relText.elementsEqual("0".utf8) {
+                relation = .peer
+            } else {
+                fail("rel", "relationship '\(String(decoding: relText, as: UTF8.self))' is not -1 (provider→customer) or 0 (peers)")
                 continue
             }
             let key = UInt64(min(a, b)) << 32 | UInt64(max(a, b))
             if let first = seen[key], result.relation(a, b) != relation {
-                errors.append(ConfigError(file: file, line: lineNumber, field: "rel", "AS\(a)–AS\(b) contradicts line \(first)"))
+                fail("rel", "AS\(a)–AS\(b) contradicts line \(first)")
                 continue
             }
             seen[key] = lineNumber
@@ -89,7 +119,7 @@ public struct ASRelationships: Sendable {
         }
         guard errors.isEmpty else {
             var shown = Array(errors.prefix(50))
-            if errors.count > 50 { shown.append(ConfigError(file: file, line: 0, field: "", "… \(errors.count - 50) more errors")) }
+            if errors.count > 50 { shown.append(ConfigError(file: file, line: 0, field: "", "… more errors")) }
             throw ConfigErrors(shown)
         }
         return result
