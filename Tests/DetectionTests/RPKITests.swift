@@ -86,3 +86,39 @@ struct RPKITests {
         #expect(run("8.8.8.0/24", [64496, 15169]).isEmpty)  // not registered: counted, not alerted
     }
 }
+
+@Suite("RPKI index against a brute-force scan")
+struct RPKIIndexTests {
+    @Test("validate equals RFC 6811 computed naively", arguments: [true, false])
+    func bruteForce(ipv4: Bool) {
+        var rng = TrieTests.Random(state: ipv4 ? 11 : 12)
+        func prefix(_ minLength: Int, _ spread: Int) -> IPPrefix {
+            if ipv4 {
+                let a = UInt32(10 + rng.next() % 2) << 24 | UInt32(truncatingIfNeeded: rng.next()) & 0x00FF_FFFF
+                return .v4(IPv4Prefix(address: IPv4Address(a), length: UInt8(minLength + Int(rng.next() % UInt64(spread))))!)
+            }
+            let h = 0x2001_0db8_0000_0000 | (rng.next() & 0x0000_0000_00FF_FFFF)
+            return .v6(IPv6Prefix(address: IPv6Address(high: h, low: 0), length: UInt8(minLength + Int(rng.next() % UInt64(spread))))!)
+        }
+        let vrps = (0..<3000).map { _ -> VRP in
+            let p = prefix(ipv4 ? 8 : 32, ipv4 ? 17 : 17)
+            return VRP(prefix: p, maxLength: min(p.length + UInt8(rng.next() % 4), ipv4 ? 32 : 128), asn: ASN(rng.next() % 50))
+        }
+        let data = RPKIData(vrps: vrps)
+        func covers(_ a: IPPrefix, _ b: IPPrefix) -> Bool {
+            switch (a, b) {
+            case (.v4(let x), .v4(let y)): x.contains(y)
+            case (.v6(let x), .v6(let y)): x.contains(y)
+            default: false
+            }
+        }
+        for _ in 0..<4000 {
+            let p = prefix(ipv4 ? 8 : 32, ipv4 ? 25 : 33)
+            let origin: ASN? = rng.next() % 10 == 0 ? nil : ASN(rng.next() % 50)
+            let coveringVRPs = vrps.filter { covers($0.prefix, p) }
+            let expected: ROVState = coveringVRPs.isEmpty ? .notFound
+                : coveringVRPs.contains { $0.asn == origin && $0.asn != 0 && p.length <= $0.maxLength } ? .valid : .invalid
+            #expect(data.validate(p, origin: origin) == expected, "\(p) AS\(origin.map(String.init) ?? "-")")
+        }
+    }
+}
