@@ -100,6 +100,9 @@ public final class DetectionEngine {
         var stored = false
         if related || !findings.isEmpty {
             (previous, stored) = rib.upsert(k, WatchedRIB.Entry(path: path, sessionInfo: session, alerts: findings.map(\.identity)))
+        } else {
+            // No longer watched (the registry changed on reload): drop the old route and what it carried.
+            previous = rib.remove(k)
         }
         for f in findings {
             let newCarrier = stored && !(previous?.alerts.contains(f.identity) ?? false)
