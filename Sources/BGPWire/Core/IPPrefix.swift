@@ -109,6 +109,46 @@ public enum IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible {
         }
     }
 
+    /// Parses `a.b.c.d/n` or an IPv6 prefix from UTF-8 bytes (for bulk loaders); host bits must be clear.
+    public init?(utf8 bytes: ArraySlice<UInt8>) {
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return nil }
+        var length = 0
+        var digits = 0
+        for c in bytes[(slash + 1)...] {
+            guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9"), digits < 3 else { return nil }
+            length = length * 10 + Int(c - UInt8(ascii: "0"))
+            digits += 1
+        }
+        guard digits > 0, length <= 128 else { return nil }
+        if bytes[..<slash].contains(UInt8(ascii: ":")) {
+            self.init(String(decoding: bytes, as: UTF8.self))
+            return
+        }
+        var value: UInt32 = 0
+        var octet: UInt32 = 0
+        var octetDigits = 0
+        var dots = 0
+        for c in bytes[..<slash] {
+            if c == UInt8(ascii: ".") {
+                guard octetDigits > 0, dots < 3 else { return nil }
+                value = value << 8 | octet
+                octet = 0
+                octetDigits = 0
+                dots += 1
+            } else if c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") {
+                octet = octet * 10 + UInt32(c - UInt8(ascii: "0"))
+                octetDigits += 1
+                guard octetDigits <= 3, octet <= 255 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard dots == 3, octetDigits > 0 else { return nil }
+        let address = IPv4Address(value << 8 | octet)
+        guard let p = IPv4Prefix(address: address, length: UInt8(length)), p.address == address else { return nil }
+        self = .v4(p)
+    }
+
     public var length: UInt8 {
         switch self {
         case .v4(let p): p.length

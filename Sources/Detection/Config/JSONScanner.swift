@@ -74,6 +74,25 @@ struct JSONScanner {
         guard depth <= JSONScanner.maximumDepth else { throw fail("nested deeper than \(JSONScanner.maximumDepth)") }
     }
 
+    /// The raw bytes of a string without escapes (`nil` when it has escapes: use `string()` then).
+    mutating func rawString() throws(Failure) -> ArraySlice<UInt8>? {
+        try expect(UInt8(ascii: "\""))
+        let start = index
+        while index < bytes.count {
+            let c = bytes[index]
+            if c == UInt8(ascii: "\\") {
+                index = start - 1
+                return nil
+            }
+            if c == UInt8(ascii: "\"") {
+                index += 1
+                return bytes[start..<(index - 1)]
+            }
+            index += 1
+        }
+        throw Failure(offset: start, message: "unterminated string")
+    }
+
     mutating func string() throws(Failure) -> String {
         try expect(UInt8(ascii: "\""))
         let start = index

@@ -49,16 +49,20 @@ public struct ASRelationships: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "cannot read the file")])
         }
-        return try parse(String(decoding: data, as: UTF8.self), file: name)
+        return try parse(bytes: [UInt8](data), file: name)
     }
 
     /// Parses as-rel text; every malformed line is reported (at most 50, then a count).
     /// Works on UTF-8 bytes: a CAIDA file has about 500,000 lines.
     public static func parse(_ text: String, file: String) throws(ConfigErrors) -> ASRelationships {
+        try parse(bytes: Array(text.utf8), file: file)
+    }
+
+    /// The same, from the file's bytes.
+    public static func parse(bytes: [UInt8], file: String) throws(ConfigErrors) -> ASRelationships {
         var result = ASRelationships(source: file)
         var errors: [ConfigError] = []
         var seen: [UInt64: Int] = [:]
-        let bytes = Array(text.utf8)
         result.links.reserveCapacity(bytes.count / 16)
         seen.reserveCapacity(bytes.count / 16)
         var lineNumber = 0
