@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench.sh - decode benchmark: BGPSentry vs tshark vs a bare libpcap read loop; replay
-# (detection) benchmark on a benign capture with the zero-false-positive check; registry load.
+# (detection) benchmark on a benign capture with the zero-false-positive check, and with the RPKI and
+# AS-relationships data sets (target: <= 1.5x the replay without them); registry and data-set load.
 #
 # Usage: scripts/bench.sh            (from anywhere; runs in the repo root)
 # Env:
@@ -22,13 +23,20 @@
 #                            bgp-1m-clean.jsonl)
 #   registry-bench.yaml      merge config/prefixes.yaml + registry-10k-clean.yaml (the replay registry)
 #   registry-100k.yaml, registry-1m.yaml   synthetic 100000 / 1000000 (load-time rows)
+# Data sets (made by scripts/gen-datasets.py from bgp-1m-clean.jsonl when missing or older than it or
+# the generator; synthetic, built to agree with the capture - see the script's docstring):
+#   vrps-600k.json     rpki-client -j: 600000 ROAs (no announced route RPKI-Invalid), 20000 ASPA records
+#   as-rel-bench.txt   CAIDA serial-2: 500000 AS pairs, every pair adjacent in the capture's paths included
+# The replay_datasets row replays bgp-1m-clean.pcap with --rpki vrps-600k.json --as-rel as-rel-bench.txt;
+# its alert events are counted by type (route-leak alerts are expected: random transit orders cannot all
+# be valley-free), not judged. Targets: replay_datasets / replay <= 1.50x; load_rpki < 2 s.
 # Zero false positives: the replay of bgp-1m-clean.pcap against registry-bench.yaml must emit no
 # alert event other than session-down (the capture ends with a NOTIFICATION); otherwise the
 # offending lines are printed and bench.sh exits 3.
 #
 # To add a row: one more `measure NAME CMD...` line below, in the section (SECTION=...) whose
 # table it belongs to. Ratios are computed against the rows named "bgpsentry" and "pcap_floor"
-# (decode), "replay" (replay); KEEP_STDOUT=1 measure ... keeps the first run's stdout in
+# (decode), "replay" (replay, data-set replay); KEEP_STDOUT=1 measure ... keeps the first run's stdout in
 # $BENCH_DIR/bench-NAME.stdout.
 set -euo pipefail
 export LC_ALL=C   # '.' as decimal separator in $EPOCHREALTIME and awk
@@ -98,6 +106,11 @@ if stale "$REG_10K" "$CLEAN_JSONL" "$GEN"; then make_file "$REG_10K" "$GEN" --al
 if stale "$REG_BENCH" "$REG_10K" config/prefixes.yaml "$GEN"; then make_file "$REG_BENCH" "$GEN" merge config/prefixes.yaml "$REG_10K"; fi
 if stale "$REG_100K" "$GEN"; then make_file "$REG_100K" "$GEN" synthetic 100000; fi
 if stale "$REG_1M" "$GEN"; then make_file "$REG_1M" "$GEN" synthetic 1000000; fi
+GEN_DS=scripts/gen-datasets.py   # imports helpers from $GEN
+VRPS=$BENCH_DIR/vrps-600k.json
+AS_REL=$BENCH_DIR/as-rel-bench.txt
+if stale "$VRPS" "$CLEAN_JSONL" "$GEN_DS" "$GEN"; then make_file "$VRPS" "$GEN_DS" vrps "$CLEAN_JSONL"; fi
+if stale "$AS_REL" "$CLEAN_JSONL" "$GEN_DS" "$GEN"; then make_file "$AS_REL" "$GEN_DS" as-rel "$CLEAN_JSONL"; fi
 
 # ------------------------------------------------------------------ measure ----
 declare -a NAMES=()
@@ -151,10 +164,14 @@ measure tshark tshark -n -r "$PCAP" "${TSHARK_FIELDS[@]}"
 measure pcap_floor "$FLOOR_BIN" "$PCAP"
 SECTION=replay      # on $CLEAN
 KEEP_STDOUT=1 measure replay "$BGPSENTRY" replay --registry "$REG_BENCH" --format jsonl "$CLEAN"
+KEEP_STDOUT=1 measure replay_datasets "$BGPSENTRY" replay --registry "$REG_BENCH" --rpki "$VRPS" --as-rel "$AS_REL" \
+  --format jsonl "$CLEAN"
 measure tshark_clean tshark -n -r "$CLEAN" "${TSHARK_FIELDS[@]}"
 SECTION=registry    # load time
 KEEP_STDOUT=1 measure load_100k "$BGPSENTRY" check-config --registry "$REG_100K"
 KEEP_STDOUT=1 measure load_1m "$BGPSENTRY" check-config --registry "$REG_1M"
+KEEP_STDOUT=1 measure load_rpki "$BGPSENTRY" check-config --rpki "$VRPS"
+KEEP_STDOUT=1 measure load_asrel "$BGPSENTRY" check-config --as-rel "$AS_REL"
 # measure NAME CMD...   <- add more rows here
 
 # -------------------------------------------------------------------- table ----
@@ -194,11 +211,16 @@ done
 echo
 TC=${WALL[tshark_clean]:-NaN}; [[ ${STATUS[tshark_clean]:-} == ok ]] || TC=NaN
 echo "tshark(clean) / replay (speedup): $(x "$(ratio "$TC" "$R")")"
+# met VALUE COND: "met" / "NOT met" for the awk condition COND on VALUE; "n/a" when VALUE is "-" or NaN
+met() { [[ $1 == - || $1 == NaN ]] && { echo "n/a"; return; }; awk "BEGIN { exit !($2) }" && echo "met" || echo "NOT met"; }
+RD=${WALL[replay_datasets]:-NaN}; [[ ${STATUS[replay_datasets]:-} == ok ]] || RD=NaN
+RDR=$(ratio "$RD" "$R")
+echo "replay with data sets / replay: $(x "$RDR") (target ≤ 1.50x): $(met "$RDR" "$RDR <= 1.50")"
 
 echo
-echo "Registry load (\`bgpsentry check-config\`), best of $RUNS runs"
+echo "Registry and data-set load (\`bgpsentry check-config\`), best of $RUNS runs"
 echo
-echo "| row | registry | best wall s | peak RSS MB | check-config output | status |"
+echo "| row | file | best wall s | peak RSS MB | check-config output | status |"
 echo "|---|---|---:|---:|---|---|"
 for n in "${NAMES[@]}"; do
   [[ ${SECT[$n]} == registry ]] || continue
@@ -207,6 +229,9 @@ for n in "${NAMES[@]}"; do
   reg=${line%%: *}; msg=${line#*: }
   printf '| %s | `%s` | %s | %s | %s | %s |\n' "$n" "$(basename "$reg")" "$w" "$(mb "${RSS[$n]}")" "${msg:-?}" "${STATUS[$n]}"
 done
+echo
+LR=${WALL[load_rpki]:-NaN}; [[ ${STATUS[load_rpki]:-} == ok ]] || LR=NaN
+echo "load_rpki: $LR s (target < 2 s): $(met "$LR" "$LR < 2")"
 
 if [[ -s $BENCH_DIR/bench-bgpsentry.stderr ]]; then
   echo
@@ -216,12 +241,29 @@ if [[ -s $BENCH_DIR/bench-bgpsentry.stderr ]]; then
   echo '```'
 fi
 
-if [[ -s $BENCH_DIR/bench-replay.stderr ]]; then
+for n in replay replay_datasets; do
+  [[ -s $BENCH_DIR/bench-$n.stderr ]] || continue
   echo
-  echo "replay summary (stderr of the first run, $BENCH_DIR/bench-replay.stderr):"
+  echo "$n summary (stderr of the first run, $BENCH_DIR/bench-$n.stderr):"
   echo '```'
-  cat "$BENCH_DIR/bench-replay.stderr"
+  cat "$BENCH_DIR/bench-$n.stderr"
   echo '```'
+done
+
+# ------------------------------------------------------ data-set replay alerts ----
+# Counted, not judged: the synthetic data sets agree with the capture (no RPKI-Invalid route, no ASPA-Invalid
+# path) but random transit orders make some paths not valley-free (route-leak, method valley-free).
+if [[ ${STATUS[replay_datasets]:-missing} == ok ]]; then
+  DS_OUT=$BENCH_DIR/bench-replay_datasets.stdout
+  echo
+  echo "Data-set replay alert events ($(grep -c . "$DS_OUT" || true) in $DS_OUT), by type, status and method:"
+  echo
+  echo "| type | status | method | events |"
+  echo "|---|---|---|---:|"
+  # bgpsentry.alert/v1 starts {"schema":…,"id":…,"status":…,"type":…; "method" is a top-level field
+  sed -nE 's/^\{"schema":"[^"]*","id":"[^"]*","status":"([^"]*)","type":"([^"]*)".*"method":(null|"[^"]*").*$/\2 \1 \3/p' \
+    "$DS_OUT" | tr -d '"' | sort | uniq -c |
+    awk '{ printf "| %s | %s | %s | %d |\n", $2, $3, ($4 == "null" ? "-" : $4), $1 }'
 fi
 
 # --------------------------------------------------- zero false positives ----
@@ -243,7 +285,9 @@ if [[ ${STATUS[replay]:-missing} == ok ]]; then
 fi
 
 if [[ ${STATUS[bgpsentry]:-missing} != ok || ${STATUS[replay]:-missing} != ok ||
-      ${STATUS[load_100k]:-missing} != ok || ${STATUS[load_1m]:-missing} != ok ]]; then
+      ${STATUS[replay_datasets]:-missing} != ok || ${STATUS[load_100k]:-missing} != ok ||
+      ${STATUS[load_1m]:-missing} != ok || ${STATUS[load_rpki]:-missing} != ok ||
+      ${STATUS[load_asrel]:-missing} != ok ]]; then
   echo "bench.sh: a bgpsentry row FAILED" >&2
   exit 1
 fi
