@@ -124,27 +124,7 @@ public enum IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible {
             self.init(String(decoding: bytes, as: UTF8.self))
             return
         }
-        var value: UInt32 = 0
-        var octet: UInt32 = 0
-        var octetDigits = 0
-        var dots = 0
-        for c in bytes[..<slash] {
-            if c == UInt8(ascii: ".") {
-                guard octetDigits > 0, dots < 3 else { return nil }
-                value = value << 8 | octet
-                octet = 0
-                octetDigits = 0
-                dots += 1
-            } else if c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") {
-                octet = octet * 10 + UInt32(c - UInt8(ascii: "0"))
-                octetDigits += 1
-                guard octetDigits <= 3, octet <= 255 else { return nil }
-            } else {
-                return nil
-            }
-        }
-        guard dots == 3, octetDigits > 0 else { return nil }
-        let address = IPv4Address(value << 8 | octet)
+        guard let address = IPv4Address(utf8: bytes[..<slash]) else { return nil }
         guard let p = IPv4Prefix(address: address, length: UInt8(length)), p.address == address else { return nil }
         self = .v4(p)
     }

@@ -10,11 +10,16 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// Parses dotted-quad text (`192.0.2.1`); `nil` for anything else.
     public init?(_ text: some StringProtocol) {
+        self.init(utf8: text.utf8)
+    }
+
+    /// Parses dotted-quad UTF-8 bytes (bulk loaders use this without making a `String`).
+    public init?(utf8 bytes: some Sequence<UInt8>) {
         var value: UInt32 = 0
         var octet: UInt32 = 0
         var digits = 0
         var dots = 0
-        for c in text.utf8 {
+        for c in bytes {
             if c == UInt8(ascii: ".") {
                 guard digits > 0, dots < 3 else { return nil }
                 value = value << 8 | octet
