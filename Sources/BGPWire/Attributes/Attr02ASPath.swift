@@ -119,6 +119,14 @@ public struct ASPath: Sendable, Hashable, CustomStringConvertible {
     /// All ASNs in order, flattening sets (for display and simple checks).
     public var flattened: [ASN] { segments.flatMap(\.asns) }
 
+    /// RFC 6793 §4.2.3: AS4_PATH matters only on a 2-octet session, and both AS4 attributes are ignored
+    /// when AGGREGATOR names a real 2-octet AS while AS4_AGGREGATOR is present.
+    public static func as4PathApplies(fourOctetSession: Bool, aggregator: Aggregator?, as4Aggregator: Aggregator?) -> Bool {
+        guard !fourOctetSession else { return false }
+        if let aggregator, aggregator.asn != ASN.asTrans, as4Aggregator != nil { return false }
+        return true
+    }
+
     /// RFC 6793 §4.2.3: reconstructs the path a 2-octet speaker received as AS_PATH + AS4_PATH.
     /// When AS4_PATH is longer than AS_PATH it is ignored; otherwise the leading ASNs of AS_PATH
     /// that AS4_PATH does not cover are kept in front of AS4_PATH. Confederation segments of AS4_PATH are dropped.

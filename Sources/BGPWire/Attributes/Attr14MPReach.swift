@@ -13,7 +13,7 @@ extension IPAddress {
     /// preceded by an 8-octet zero RD for VPN families. Other lengths (e.g. FlowSpec's 0) give no addresses.
     public static func decodeList(_ reader: WireReader, family: AddressFamily) throws(WireError) -> [NextHop] {
         var reader = reader
-        let at = reader.position
+        try validate(length: reader.remaining, family: family, at: reader.position)
         let vpn = family.prefixEncoding == .vpn
         var out: [NextHop] = []
         func readAddress(_ length: Int) -> NextHop? {
@@ -33,9 +33,7 @@ extension IPAddress {
         case (48, true):
             while reader.skip(8), let a = readAddress(16) { out.append(a) }
         default:
-            if family.prefixEncoding != nil {
-                throw WireError(.badNextHop, at: at, "next hop of \(reader.remaining) bytes for \(family)")
-            }
+            break  // an opaque family's next hop (FlowSpec: none); `validate` rejected the rest
         }
         return out
     }

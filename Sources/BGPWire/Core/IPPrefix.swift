@@ -71,62 +71,33 @@ public enum IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Parses `a.b.c.d/n` or `x:y::/n`; host bits must be clear unless `allowHostBits`.
     public init?(_ text: some StringProtocol, allowHostBits: Bool = false) {
-        let string = String(text)
-        let utf8 = string.utf8
-        var slash: String.UTF8View.Index?
-        var isV6 = false
-        var i = utf8.startIndex
-        while i < utf8.endIndex {
-            let c = utf8[i]
-            if c == UInt8(ascii: "/") {
-                guard slash == nil else { return nil }
-                slash = i
-            } else if c == UInt8(ascii: ":") {
-                isV6 = true
-            }
-            i = utf8.index(after: i)
-        }
-        guard let slash else { return nil }
-        var length = 0
-        var digits = 0
-        for c in utf8[utf8.index(after: slash)...] {
-            guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9"), digits < 3 else { return nil }
-            length = length * 10 + Int(c - UInt8(ascii: "0"))
-            digits += 1
-        }
-        guard digits > 0, length <= 128 else { return nil }
-        let addressText = string[..<slash]
-        if !isV6 {
-            guard let a = IPv4Address(addressText), let p = IPv4Prefix(address: a, length: UInt8(length)),
-                allowHostBits || p.address == a
-            else { return nil }
-            self = .v4(p)
-        } else {
-            guard let a = IPv6Address(addressText), let p = IPv6Prefix(address: a, length: UInt8(length)),
-                allowHostBits || p.address == a
-            else { return nil }
-            self = .v6(p)
-        }
+        self.init(utf8: String(text).utf8, allowHostBits: allowHostBits)
     }
 
-    /// Parses `a.b.c.d/n` or an IPv6 prefix from UTF-8 bytes (for bulk loaders); host bits must be clear.
-    public init?(utf8 bytes: ArraySlice<UInt8>) {
+    /// The same, from UTF-8 bytes (bulk loaders use this without making a `String`).
+    @inlinable
+    public init?<Bytes: BidirectionalCollection<UInt8>>(utf8 bytes: Bytes, allowHostBits: Bool = false) {
         guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return nil }
         var length = 0
         var digits = 0
-        for c in bytes[(slash + 1)...] {
+        for c in bytes[bytes.index(after: slash)...] {
             guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9"), digits < 3 else { return nil }
             length = length * 10 + Int(c - UInt8(ascii: "0"))
             digits += 1
         }
         guard digits > 0, length <= 128 else { return nil }
-        if bytes[..<slash].contains(UInt8(ascii: ":")) {
-            self.init(String(decoding: bytes, as: UTF8.self))
-            return
+        let addressBytes = bytes[..<slash]
+        if addressBytes.contains(UInt8(ascii: ":")) {
+            guard let a = IPv6Address(String(decoding: addressBytes, as: UTF8.self)),
+                let p = IPv6Prefix(address: a, length: UInt8(length)), allowHostBits || p.address == a
+            else { return nil }
+            self = .v6(p)
+        } else {
+            guard let a = IPv4Address(utf8: addressBytes), let p = IPv4Prefix(address: a, length: UInt8(length)),
+                allowHostBits || p.address == a
+            else { return nil }
+            self = .v4(p)
         }
-        guard let address = IPv4Address(utf8: bytes[..<slash]) else { return nil }
-        guard let p = IPv4Prefix(address: address, length: UInt8(length)), p.address == address else { return nil }
-        self = .v4(p)
     }
 
     public var length: UInt8 {

@@ -14,6 +14,7 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     /// Parses dotted-quad UTF-8 bytes (bulk loaders use this without making a `String`).
+    @inlinable
     public init?(utf8 bytes: some Sequence<UInt8>) {
         var value: UInt32 = 0
         var octet: UInt32 = 0

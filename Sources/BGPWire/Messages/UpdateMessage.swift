@@ -43,8 +43,10 @@ public struct UpdateMessage: Sendable, Hashable {
     /// The path to judge the route by: AS_PATH, merged with AS4_PATH per RFC 6793 §4.2.3 when that applies.
     public var effectiveASPath: ASPath? {
         guard let asPath = attributes.asPath else { return nil }
-        guard !fourOctetAS, let as4 = attributes.as4Path else { return asPath }
-        if let agg = attributes.aggregator, agg.asn != ASN.asTrans, attributes.as4Aggregator != nil { return asPath }
+        guard let as4 = attributes.as4Path,
+            ASPath.as4PathApplies(fourOctetSession: fourOctetAS, aggregator: attributes.aggregator,
+                                  as4Aggregator: attributes.as4Aggregator)
+        else { return asPath }
         return ASPath.merge(asPath: asPath, as4Path: as4)
     }
 

@@ -327,10 +327,8 @@ public struct UpdateView {
 
     /// RFC 6811 origin of the path after the RFC 6793 merge, without building the path.
     public var effectiveOriginASN: ASN? {
-        if let as4PathRange, !context.fourOctetAS, useAS4Path, !as4PathRange.isEmpty, as4PathHops > 0 || as4PathOrigin != nil {
-            return as4PathOrigin
-        }
-        return asPathOrigin
+        // After the merge the final segment comes from AS4_PATH whenever it contributes any hop.
+        useAS4Path && as4PathHops > 0 ? as4PathOrigin : asPathOrigin
     }
 
     /// The path to judge routes by: AS_PATH merged with AS4_PATH when `useAS4Path` (RFC 6793 §4.2.3).
@@ -345,11 +343,11 @@ public struct UpdateView {
         return ASPath.merge(asPath: asPath, as4Path: as4)
     }
 
-    /// RFC 6793 §4.2.3: AS4_PATH is used only from a 2-octet session, when it is not longer than
-    /// AS_PATH, and not when AGGREGATOR names a real 2-octet AS (then both AS4 attributes are ignored).
+    /// RFC 6793 §4.2.3: AS4_PATH is used when `ASPath.as4PathApplies` and it is not longer than AS_PATH.
     public var useAS4Path: Bool {
-        guard !context.fourOctetAS, as4PathRange != nil, asPathRange != nil else { return false }
-        if let aggregator, aggregator.asn != ASN.asTrans, as4Aggregator != nil { return false }
+        guard as4PathRange != nil, asPathRange != nil,
+            ASPath.as4PathApplies(fourOctetSession: context.fourOctetAS, aggregator: aggregator, as4Aggregator: as4Aggregator)
+        else { return false }
         return as4PathHops <= asPathHops
     }
 }

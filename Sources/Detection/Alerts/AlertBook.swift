@@ -75,8 +75,6 @@ public struct AlertBook: Sendable {
         emit(AlertEvent(status: .resolved, alert: a, reason: reason, reminder: false, time: time, resolvingEvidence: evidence))
     }
 
-    public func isOpen(_ id: AlertIdentity) -> Bool { open[id] != nil }
-
     /// Open alerts in a stable order (for end-of-replay reports).
     public var openAlerts: [Alert] { open.values.sorted { ($0.firstSeen, $0.identity) < ($1.firstSeen, $1.identity) } }
 }

@@ -100,19 +100,18 @@ public struct RPKIData: Sendable {
     /// when none covers it.
     @inline(__always)
     public func validate(_ prefix: IPPrefix, origin: ASN?) -> ROVState {
-        var covered = false
         switch prefix {
         case .v4(let p):
-            let address = p.address.value
-            let length = p.length
-            let bucket = Int(address >> 16)
-            for i in Int(v4Offsets[bucket])..<Int(v4Offsets[bucket + 1]) {
-                let e = v4Entries[i]
-                guard e.length <= length, address & RPKIData.mask(e.length) == e.address else { continue }
-                covered = true
-                if let origin, e.asn == origin, e.asn != 0, length <= e.maxLength { return .valid }
+            var state = ROVState.notFound
+            forEachCovering(p) { e in
+                state = .invalid
+                guard let origin, e.asn == origin, e.asn != 0, p.length <= e.maxLength else { return true }
+                state = .valid
+                return false
             }
+            return state
         case .v6:
+            var covered = false
             var valid = false
             let length = prefix.length
             // A closure literal at the call is non-escaping: its captures stay on the stack.
@@ -124,9 +123,20 @@ public struct RPKIData: Sendable {
                     return
                 }
             }
-            if valid { return .valid }
+            return valid ? .valid : (covered ? .invalid : .notFound)
         }
-        return covered ? .invalid : .notFound
+    }
+
+    /// Calls `body` with each IPv4 VRP covering `p` (from its /16 bucket) until it returns false.
+    @inline(__always)
+    private func forEachCovering(_ p: IPv4Prefix, _ body: (V4Entry) -> Bool) {
+        let address = p.address.value
+        let bucket = Int(address >> 16)
+        for i in Int(v4Offsets[bucket])..<Int(v4Offsets[bucket + 1]) {
+            let e = v4Entries[i]
+            guard e.length <= p.length, address & RPKIData.mask(e.length) == e.address else { continue }
+            guard body(e) else { return }
+        }
     }
 
     /// The VRPs covering `prefix`, for alert text.
@@ -134,13 +144,11 @@ public struct RPKIData: Sendable {
         var out: [VRP] = []
         switch prefix {
         case .v4(let p):
-            let bucket = Int(p.address.value >> 16)
-            for i in Int(v4Offsets[bucket])..<Int(v4Offsets[bucket + 1]) {
-                let e = v4Entries[i]
-                guard e.length <= p.length, p.address.value & RPKIData.mask(e.length) == e.address,
-                    let vp = IPv4Prefix(address: IPv4Address(e.address), length: e.length)
-                else { continue }
-                out.append(VRP(prefix: .v4(vp), maxLength: e.maxLength, asn: e.asn))
+            forEachCovering(p) { e in
+                if let vp = IPv4Prefix(address: IPv4Address(e.address), length: e.length) {
+                    out.append(VRP(prefix: .v4(vp), maxLength: e.maxLength, asn: e.asn))
+                }
+                return true
             }
         case .v6:
             v6.forEachCovering(PrefixTrie.Key(prefix)) { g in

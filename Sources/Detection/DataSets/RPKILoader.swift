@@ -154,49 +154,87 @@ public struct SLURM: Sendable {
     public var assertions: [VRP] = []
 
     public static func parse(_ text: String, file: String) throws(ConfigErrors) -> SLURM {
-        let root = try JSONDocument(text, file: file)
-        guard let object = root.value as? [String: Any] else { throw root.error("", "expected a JSON object") }
-        guard (object["slurmVersion"] as? NSNumber)?.intValue == 1 else { throw root.error("slurmVersion", "must be 1 (RFC 8416)") }
+        let bytes = Array(text.utf8)
+        var scanner = JSONScanner(bytes)
         var slurm = SLURM()
         var errors: [ConfigError] = []
-        let filters = (object["validationOutputFilters"] as? [String: Any])?["prefixFilters"] as? [Any] ?? []
-        for (i, item) in filters.enumerated() {
-            let f = item as? [String: Any] ?? [:]
-            var filter = Filter()
-            if let p = f["prefix"] {
-                guard let text = p as? String, let prefix = IPPrefix(text) else {
-                    errors.append(root.error("validationOutputFilters.prefixFilters[\(i)].prefix", "\(p) is not a prefix", near: p))
-                    continue
-                }
-                filter.prefix = prefix
-            }
-            if let a = f["asn"] {
-                guard let asn = JSONDocument.asn(a) else {
-                    errors.append(root.error("validationOutputFilters.prefixFilters[\(i)].asn", "\(a) is not an AS number", near: a))
-                    continue
-                }
-                filter.asn = asn
-            }
-            guard filter.prefix != nil || filter.asn != nil else {
-                errors.append(root.error("validationOutputFilters.prefixFilters[\(i)]", "needs a prefix, an asn or both (RFC 8416 §3.3.1)"))
-                continue
-            }
-            slurm.filters.append(filter)
+        var version: Double?
+        func located(_ offset: Int, _ field: String, _ message: String) -> ConfigError {
+            ConfigError(file: file, line: JSONScanner.line(of: offset, in: bytes), field: field, message)
         }
-        let assertions = (object["locallyAddedAssertions"] as? [String: Any])?["prefixAssertions"] as? [Any] ?? []
-        for (i, item) in assertions.enumerated() {
-            let a = item as? [String: Any] ?? [:]
-            guard let text = a["prefix"] as? String, let prefix = IPPrefix(text), let asn = JSONDocument.asn(a["asn"]) else {
-                errors.append(root.error("locallyAddedAssertions.prefixAssertions[\(i)]", "needs a valid prefix and asn", near: a["prefix"]))
-                continue
+        do throws(JSONScanner.Failure) {
+            try scanner.forEachKey { s, key throws(JSONScanner.Failure) in
+                switch key {
+                case "slurmVersion": version = try s.number()
+                case "validationOutputFilters":
+                    try s.forEachKey { s, key throws(JSONScanner.Failure) in
+                        guard key == "prefixFilters" else { return try s.skipValue() }
+                        var i = 0
+                        try s.forEachElement { s throws(JSONScanner.Failure) in
+                            defer { i += 1 }
+                            _ = s.peek()
+                            let at = s.index
+                            var filter = Filter()
+                            var bad: String?
+                            try s.forEachKey { s, key throws(JSONScanner.Failure) in
+                                switch key {
+                                case "prefix":
+                                    let text = try s.string()
+                                    filter.prefix = IPPrefix(text)
+                                    if filter.prefix == nil { bad = "\(text) is not a prefix" }
+                                case "asn":
+                                    filter.asn = try s.asn()
+                                    if filter.asn == nil { bad = "asn is not an AS number" }
+                                default: try s.skipValue()
+                                }
+                            }
+                            let field = "validationOutputFilters.prefixFilters[\(i)]"
+                            if let bad {
+                                errors.append(located(at, field, bad))
+                            } else if filter.prefix == nil && filter.asn == nil {
+                                errors.append(located(at, field, "needs a prefix, an asn or both (RFC 8416 §3.3.1)"))
+                            } else {
+                                slurm.filters.append(filter)
+                            }
+                        }
+                    }
+                case "locallyAddedAssertions":
+                    try s.forEachKey { s, key throws(JSONScanner.Failure) in
+                        guard key == "prefixAssertions" else { return try s.skipValue() }
+                        var i = 0
+                        try s.forEachElement { s throws(JSONScanner.Failure) in
+                            defer { i += 1 }
+                            _ = s.peek()
+                            let at = s.index
+                            var prefix: IPPrefix?, asn: ASN?, maxLength: Double?
+                            try s.forEachKey { s, key throws(JSONScanner.Failure) in
+                                switch key {
+                                case "prefix": prefix = IPPrefix(try s.string())
+                                case "asn": asn = try s.asn()
+                                case "maxPrefixLength": maxLength = try s.number()
+                                default: try s.skipValue()
+                                }
+                            }
+                            let field = "locallyAddedAssertions.prefixAssertions[\(i)]"
+                            guard let prefix, let asn else {
+                                errors.append(located(at, field, "needs a valid prefix and asn"))
+                                return
+                            }
+                            let ml = maxLength ?? Double(prefix.length)
+                            guard ml >= Double(prefix.length), ml <= (prefix.isIPv4 ? 32 : 128), ml == ml.rounded() else {
+                                errors.append(located(at, "\(field).maxPrefixLength", "out of range for \(prefix)"))
+                                return
+                            }
+                            slurm.assertions.append(VRP(prefix: prefix, maxLength: UInt8(ml), asn: asn))
+                        }
+                    }
+                default: try s.skipValue()
+                }
             }
-            let maxLength = (a["maxPrefixLength"] as? NSNumber)?.intValue ?? Int(prefix.length)
-            guard maxLength >= Int(prefix.length), maxLength <= (prefix.isIPv4 ? 32 : 128) else {
-                errors.append(root.error("locallyAddedAssertions.prefixAssertions[\(i)].maxPrefixLength", "out of range for \(prefix)", near: text))
-                continue
-            }
-            slurm.assertions.append(VRP(prefix: prefix, maxLength: UInt8(maxLength), asn: asn))
+        } catch {
+            throw ConfigErrors([located(error.offset, "", "not valid JSON: \(error.message)")])
         }
+        guard version == 1 else { throw ConfigErrors([located(0, "slurmVersion", "must be 1 (RFC 8416)")]) }
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         return slurm
     }
@@ -216,45 +254,5 @@ public struct SLURM: Sendable {
             return true
         }
         return vrps.filter { v in !filters.contains { matches(v, $0) } } + assertions
-    }
-}
-
-/// A parsed JSON file that can point at the line of a value for error messages.
-struct JSONDocument {
-    let value: Any
-    let text: String
-    let file: String
-
-    init(_ text: String, file: String) throws(ConfigErrors) {
-        self.text = text
-        self.file = file
-        do {
-            value = try JSONSerialization.jsonObject(with: Data(text.utf8))
-        } catch {
-            throw ConfigErrors([ConfigError(file: file, line: 0, field: "", "not valid JSON: \(error.localizedDescription)")])
-        }
-    }
-
-    /// An error at the first line where `near` (a scalar of the offending value) appears, when it can be found.
-    func error(_ field: String, _ message: String, near: Any? = nil) -> ConfigError {
-        var line = 0
-        if let near, let needle = (near as? String).map({ "\"\($0)\"" }) ?? (near as? NSNumber).map({ "\($0)" }),
-            let range = text.range(of: needle)
-        {
-            line = text[..<range.lowerBound].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
-        }
-        return ConfigError(file: file, line: line, field: field, message)
-    }
-
-    func error(_ field: String, _ message: String) -> ConfigErrors { ConfigErrors([error(field, message, near: nil)]) }
-
-    /// An ASN given as a number or as "AS64500".
-    static func asn(_ v: Any?) -> ASN? {
-        if let n = v as? NSNumber { return n.int64Value >= 0 && n.int64Value <= Int64(UInt32.max) ? ASN(n.int64Value) : nil }
-        if var s = v as? String {
-            if s.hasPrefix("AS") || s.hasPrefix("as") { s.removeFirst(2) }
-            return ASN(s)
-        }
-        return nil
     }
 }

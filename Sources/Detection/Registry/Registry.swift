@@ -79,7 +79,4 @@ public struct Registry: Sendable {
         if let n = asNames[asn] ?? partners[asn]?.name { return "AS\(asn) (\(n))" }
         return "AS\(asn)"
     }
-
-    /// ASNs named as legitimate origins anywhere ("local" origins for the partner-policy check).
-    public var registeredOrigins: Set<ASN> { Set(prefixes.flatMap(\.origins)) }
 }

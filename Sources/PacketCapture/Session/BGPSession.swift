@@ -78,9 +78,6 @@ public final class BGPSession {
     private var asns: [ASN?] = [nil, nil]
     private var roles: [BGPRole?] = [nil, nil]
 
-    /// True when some direction's context was not negotiated from OPENs.
-    public var isInferred: Bool { contextSources.contains { $0 != .negotiated } }
-
     /// Records an OPEN sent by endpoint d and recomputes both directions' contexts.
     func record(open: OpenMessage, from d: Int) {
         opens[d] = open

@@ -195,8 +195,8 @@ public struct StreamReassembler {
                 resynchronise(maxMessageLength: maxMessageLength, stats: &stats)
                 guard synced else { return }
                 // Frame what the scan buffer holds, as if it had just arrived.
-                let held = pending
-                pending.removeAll(keepingCapacity: true)
+                var held: [UInt8] = []
+                swap(&held, &pending)  // take the buffer without copying it
                 stats.globalBufferedBytes -= held.count
                 held.withUnsafeBytes { raw in
                     frameSynced(raw, arrival: arrival, maxMessageLength: maxMessageLength, stats: &stats, emit: emit)

@@ -29,55 +29,51 @@ struct CheckConfigCommand: ParsableCommand {
     }
 
     private func checkRPKI() -> Bool {
-        let clock = MonotonicClock()
         let rpki = dataSets.rpki, slurm = dataSets.slurm
-        do {
-            if let rpki {
+        if let rpki {
+            return check(rpki) { () throws(ConfigErrors) in
                 let data = try RPKILoader.load(path: rpki, slurmPath: slurm)
-                OutputStream.standardOutput.write("\(rpki): OK — \(data.vrpCount) VRPs, \(data.aspas.count) ASPA records\(slurm.map { " (SLURM \($0) applied)" } ?? ""); loaded in \(CaptureSummary.formatSeconds(clock.elapsedSeconds)) s\n")
-            } else if let slurm {
-                let (text, name) = try RPKILoader.readFile(slurm)
-                let s = try SLURM.parse(text, file: name)
-                OutputStream.standardOutput.write("\(slurm): OK — \(s.filters.count) prefix filters, \(s.assertions.count) prefix assertions\n")
+                return ("\(data.vrpCount) VRPs, \(data.aspas.count) ASPA records\(slurm.map { " (SLURM \($0) applied)" } ?? "")", "")
             }
-            OutputStream.standardOutput.flush()
-            return true
-        } catch {
-            OutputStream.standardError.write(error.errors.map { "\($0)\n" }.joined())
-            OutputStream.standardError.flush()
-            return false
+        }
+        guard let slurm else { return true }
+        return check(slurm) { () throws(ConfigErrors) in
+            let (text, name) = try RPKILoader.readFile(slurm)
+            let s = try SLURM.parse(text, file: name)
+            return ("\(s.filters.count) prefix filters, \(s.assertions.count) prefix assertions", "")
         }
     }
 
     private func checkASRelationships(_ path: String) -> Bool {
-        let clock = MonotonicClock()
-        do {
-            let rel = try ASRelationships.load(path: path)
-            OutputStream.standardOutput.write("\(path): OK — \(rel.count) AS relationships; loaded in \(CaptureSummary.formatSeconds(clock.elapsedSeconds)) s\n")
-            OutputStream.standardOutput.flush()
-            return true
-        } catch {
-            OutputStream.standardError.write(error.errors.map { "\($0)\n" }.joined())
-            OutputStream.standardError.write("\(path): \(error.errors.count) error(s)\n")
-            OutputStream.standardError.flush()
-            return false
+        check(path) { () throws(ConfigErrors) in
+            ("\(try ASRelationships.load(path: path).count) AS relationships", "")
         }
     }
 
     private func checkRegistry(_ registry: String) -> Bool {
-        let clock = MonotonicClock()
-        do {
+        check(registry) { () throws(ConfigErrors) in
             let table = try RegistryLoader.load(path: registry)
             let v4 = table.prefixes.filter { $0.prefix.isIPv4 }.count
-            let line = "\(registry): OK — \(table.prefixes.count) prefixes (\(v4) IPv4, \(table.prefixes.count - v4) IPv6), "
-                + "\(table.partners.count) partners, \(table.monitoredASNs.count) monitored ASNs; "
-                + "loaded in \(CaptureSummary.formatSeconds(clock.elapsedSeconds)) s, tries \(table.index.trieBytes / 1024) KiB (\(table.index.trieBytes / max(1, table.prefixes.count)) B/entry) + filters \((table.index.memoryBytes - table.index.trieBytes) / 1024) KiB\n"
-            OutputStream.standardOutput.write(line)
+            let index = table.index
+            return ("\(table.prefixes.count) prefixes (\(v4) IPv4, \(table.prefixes.count - v4) IPv6), "
+                        + "\(table.partners.count) partners, \(table.monitoredASNs.count) monitored ASNs",
+                    ", tries \(index.trieBytes / 1024) KiB (\(index.trieBytes / max(1, table.prefixes.count)) B/entry)"
+                        + " + filters \((index.memoryBytes - index.trieBytes) / 1024) KiB")
+        }
+    }
+
+    /// Loads one file: prints `FILE: OK — summary; loaded in T s…`, or every located error and a count.
+    private func check(_ file: String, _ load: () throws(ConfigErrors) -> (summary: String, suffix: String)) -> Bool {
+        let clock = MonotonicClock()
+        do {
+            let (summary, suffix) = try load()
+            OutputStream.standardOutput.write(
+                "\(file): OK — \(summary); loaded in \(CaptureSummary.formatSeconds(clock.elapsedSeconds)) s\(suffix)\n")
             OutputStream.standardOutput.flush()
             return true
         } catch {
             OutputStream.standardError.write(error.errors.map { "\($0)\n" }.joined())
-            OutputStream.standardError.write("\(registry): \(error.errors.count) error(s)\n")
+            OutputStream.standardError.write("\(file): \(error.errors.count) error(s)\n")
             OutputStream.standardError.flush()
             return false
         }
