@@ -21,6 +21,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Registry and daemon configuration files are YAML; Yams gives node line numbers for error messages.
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // The daemon (`bgpsentry run`): HTTP endpoint, signals and service lifecycle, logging, metrics.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        // Webhook, Slack and Alertmanager sinks need HTTPS; it brings TLS (swift-nio-ssl) and connection pooling.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
     ],
     targets: [
         .systemLibrary(
@@ -36,6 +44,23 @@ let package = Package(
             swiftSettings: hotPath
         ),
         .target(name: "Alerting", dependencies: ["BGPWire", "Detection"], swiftSettings: hotPath),
+        // `bgpsentry run`: live capture, journal, sinks, HTTP endpoint, reload, systemd integration.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "BGPWire", "PacketCapture", "Detection", "Alerting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strictness
+        ),
         .executableTarget(
             name: "bgpsentry",
             dependencies: [
@@ -43,6 +68,7 @@ let package = Package(
                 "PacketCapture",
                 "Detection",
                 "Alerting",
+                "Daemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: hotPath
@@ -55,6 +81,7 @@ let package = Package(
         ),
         // Runs the built `bgpsentry` binary end to end on the committed real-speaker captures.
         .testTarget(name: "ReplayTests", dependencies: ["bgpsentry"], swiftSettings: strictness),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Detection", "bgpsentry"], swiftSettings: strictness),
         .testTarget(
             name: "PacketCaptureTests",
             dependencies: ["PacketCapture", "BGPWire"],

@@ -74,6 +74,27 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    /// Inserts an already-encoded JSON value (e.g. a stored alert event).
+    public mutating func raw(_ json: [UInt8]) {
+        comma()
+        bytes.append(contentsOf: json)
+        needsComma = true
+    }
+
+    /// `{ … }` around `body`.
+    public mutating func object(_ body: (inout JSONWriter) -> Void) {
+        beginObject()
+        body(&self)
+        endObject()
+    }
+
+    /// `[ … ]` around `body`.
+    public mutating func array(_ body: (inout JSONWriter) -> Void) {
+        beginArray()
+        body(&self)
+        endArray()
+    }
+
     public mutating func bool(_ value: Bool) {
         comma()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)

@@ -46,11 +46,16 @@ public final class CaptureDecoder {
 
     private var flows: [FlowKey: Flow] = [:]
     private var nextSessionID = 1
+    /// Called once for each new session, before its first message is decoded: a daemon applies configured
+    /// per-neighbour facts there (`BGPSession.configure`) for captures that start mid-session.
+    public var sessionStarted: ((BGPSession) -> Void)?
     private var lastSweep: Int64 = 0
     private let handler: (CaptureEvent) -> Void
 
-    public init(bgpPorts: Set<UInt16> = [179], limits: ReassemblyLimits = ReassemblyLimits(),
+    /// `firstSessionID` numbers sessions from a given value (a restarted daemon continues after its old ids).
+    public init(bgpPorts: Set<UInt16> = [179], limits: ReassemblyLimits = ReassemblyLimits(), firstSessionID: Int = 1,
                 handler: @escaping (CaptureEvent) -> Void) {
+        self.nextSessionID = firstSessionID
         self.bgpPorts = bgpPorts
         self.limits = limits
         self.handler = handler
@@ -165,6 +170,7 @@ public final class CaptureDecoder {
         if flows.count >= limits.maxFlows { evictOldest() }
         let session = BGPSession(id: nextSessionID, endpoints: [key.low, key.high], time: time)
         nextSessionID += 1
+        sessionStarted?(session)
         let flow = Flow(session: session)
         flows[key] = flow
         counters.flowsOpened += 1

@@ -164,18 +164,18 @@ public enum RegistryLoader {
     }
 }
 
-/// Typed reads of YAML nodes that record a located error instead of throwing.
-struct YAMLFields {
-    let file: String
-    var errors: [ConfigError] = []
+/// Typed reads of YAML nodes that record a located error instead of throwing (registry and daemon config).
+public struct YAMLFields {
+    public let file: String
+    public var errors: [ConfigError] = []
 
-    init(file: String) { self.file = file }
+    public init(file: String) { self.file = file }
 
-    mutating func fail(_ node: ConfigNode, _ field: String, _ message: String) {
+    public mutating func fail(_ node: ConfigNode, _ field: String, _ message: String) {
         errors.append(ConfigError(file: file, line: node.line, field: field, message))
     }
 
-    mutating func rejectUnknown(_ mapping: [(key: String, keyLine: Int, value: ConfigNode)], known: Set<String>, path: String) {
+    public mutating func rejectUnknown(_ mapping: [(key: String, keyLine: Int, value: ConfigNode)], known: Set<String>, path: String) {
         for entry in mapping where !known.contains(entry.key) {
             let where_ = path.isEmpty ? entry.key : "\(path).\(entry.key)"
             errors.append(ConfigError(file: file, line: entry.keyLine, field: where_,
@@ -183,7 +183,7 @@ struct YAMLFields {
         }
     }
 
-    mutating func string(_ node: ConfigNode, _ field: String) -> String? {
+    public mutating func string(_ node: ConfigNode, _ field: String) -> String? {
         guard case .scalar(let s, _) = node else {
             fail(node, field, "expected a text value")
             return nil
@@ -191,7 +191,7 @@ struct YAMLFields {
         return s
     }
 
-    mutating func int(_ node: ConfigNode, _ field: String) -> Int? {
+    public mutating func int(_ node: ConfigNode, _ field: String) -> Int? {
         guard case .scalar(let s, _) = node, let n = Int(s) else {
             fail(node, field, "expected a whole number")
             return nil
@@ -200,7 +200,7 @@ struct YAMLFields {
     }
 
     /// An ASN written as a number or as `AS64500`.
-    mutating func asn(_ node: ConfigNode, _ field: String) -> ASN? {
+    public mutating func asn(_ node: ConfigNode, _ field: String) -> ASN? {
         guard case .scalar(let s, _) = node else {
             fail(node, field, "expected an AS number")
             return nil
@@ -214,7 +214,7 @@ struct YAMLFields {
         return n
     }
 
-    mutating func asnList(_ node: ConfigNode, _ field: String) -> [ASN] {
+    public mutating func asnList(_ node: ConfigNode, _ field: String) -> [ASN] {
         guard case .list(let seq, _) = node else {
             fail(node, field, "expected a list of AS numbers, e.g. [8075]")
             return []
@@ -228,7 +228,7 @@ struct YAMLFields {
 
     /// The line a Yams parse error points at, when it says.
     /// (Yams is only used for files outside the fast reader's subset.)
-    static func line(of error: Error) -> Int {
+    public static func line(of error: Error) -> Int {
         if let e = error as? YamlError {
             switch e {
             case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Daemon
 
 #if canImport(Glibc)
 import Glibc
@@ -6,19 +7,23 @@ import Glibc
 
 /// The `bgpsentry` command line.
 @main
-struct BGPSentry: ParsableCommand {
+struct BGPSentry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bgpsentry",
         abstract: "BGP route-anomaly detection: decode BGP sessions from captures and flag hijacks and leaks.",
-        version: "0.1.0",
-        subcommands: [DecodeCommand.self, ReplayCommand.self, CheckConfigCommand.self]
+        version: BGPSentryVersion.string,
+        subcommands: [DecodeCommand.self, ReplayCommand.self, RunCommand.self, CheckConfigCommand.self]
     )
 
     /// Exit codes: 0 ok, 1 unreadable input, 2 usage (argument-parser's 64 is mapped to 2).
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

@@ -1,4 +1,5 @@
 import Alerting
+import Daemon
 import ArgumentParser
 import BGPWire
 import Detection
@@ -86,13 +87,14 @@ struct ReplayCommand: ParsableCommand {
         options.renotifyAfterMicroseconds = Int64(renotifyAfter) * 1_000_000
         let run = ReplayRun(format: chosen, output: out, registry: table, colour: out.isTerminal)
         let engine = DetectionEngine(registry: table, dataSets: dataSets, options: options) { [run] event in run.emit(event) }
-        run.engine = engine
-        let decoder = CaptureDecoder(bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts)) { [run] event in run.handle(event) }
+        let feed = EngineFeed(engine: engine)
+        feed.beforeUpdate = { [run] view, _ in run.tally.count(view) }
+        let decoder = CaptureDecoder(bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts)) { [feed] event in feed.handle(event) }
         let clock = MonotonicClock()
         let progress = ProgressLine(enabled: OutputStream.standardError.isTerminal, clock: clock)
         var failures: [String] = []
         for file in files {
-            run.currentSource = file
+            feed.currentSource = file
             do {
                 let source = try PcapSource.openOffline(file)
                 let linkType = source.linkType
@@ -117,14 +119,12 @@ struct ReplayCommand: ParsableCommand {
     }
 }
 
-/// Per-run state of `replay`: turns capture events into engine calls and engine events into output.
+/// Per-run state of `replay`: counts UPDATEs for the summary and turns engine events into output.
 final class ReplayRun {
     let format: ReplayCommand.Format
     let output: OutputStream
     let registry: Registry
     let colour: Bool
-    var engine: DetectionEngine?
-    var currentSource = ""
     var tally = DecodeTally()
     private(set) var worstFired: Severity?
     private var writer = JSONWriter(capacity: 16 * 1024)
@@ -134,38 +134,6 @@ final class ReplayRun {
         self.output = output
         self.registry = registry
         self.colour = colour
-    }
-
-    func handle(_ event: CaptureEvent) {
-        guard let engine else { return }
-        switch event {
-        case .message(let m):
-            switch m.type {
-            case .update:
-                let view = UpdateView(m.bytes, context: m.context)
-                tally.count(view)
-                m.session.counters[m.sender].announced += view.announcedCount
-                m.session.counters[m.sender].withdrawn += view.withdrawnTotal
-                engine.process(update: view, session: Self.info(m.session, neighbor: m.sender),
-                               position: SourcePosition(source: currentSource, frame: m.frame), time: m.time.microseconds)
-            case .open:
-                engine.sessionEstablished(Self.info(m.session, neighbor: m.sender), time: m.time.microseconds)
-            case .notification, .keepalive, .routeRefresh:
-                break
-            }
-        case .sessionClosed(let session, let reason):
-            // The end of a replayed file is not the end of the session: its routes and alerts stay as they
-            // are, and open alerts are reported as open (docs/DETECTION.md, "Alert lifecycle").
-            guard reason != .endOfCapture else { return }
-            let neighbor = Self.neighborIndex(session)
-            var evidence: Evidence?
-            if let n = session.lastNotification {
-                evidence = Evidence(position: SourcePosition(source: currentSource, frame: session.lastNotificationFrame),
-                                    message: BGPMessage.notification(n).encoded())
-            }
-            engine.sessionClosed(Self.info(session, neighbor: neighbor), cause: Self.cause(session, reason),
-                                 time: session.lastSeen.microseconds, evidence: evidence)
-        }
     }
 
     func emit(_ event: AlertEvent) {
@@ -179,36 +147,6 @@ final class ReplayRun {
             output.write(writer.bytes)
         case .text:
             output.write(AlertText.line(event, colour: colour))
-        }
-    }
-
-    /// The session as seen from the receiving router, with endpoint `neighbor` as the neighbor.
-    static func info(_ s: BGPSession, neighbor d: Int) -> SessionInfo {
-        SessionInfo(id: s.id, local: s.endpoints[1 - d].address, neighbor: s.endpoints[d].address,
-                    localASN: s.asn(1 - d), neighborASN: s.asn(d), role: s.role(d), localRole: s.role(1 - d))
-    }
-
-    /// Without configuration, the neighbor of a session is the side that announced routes (more UPDATEs).
-    static func neighborIndex(_ s: BGPSession) -> Int {
-        s.counters[1].updates > s.counters[0].updates ? 1 : 0
-    }
-
-    /// Why a session is down, or `nil` when its end is not a failure (end of capture, eviction).
-    static func cause(_ s: BGPSession, _ reason: SessionCloseReason) -> String? {
-        // A connection that never carried a BGP message (refused or aborted attempt) was never a session.
-        let messages = s.counters.reduce(0) { $0 + $1.opens + $1.updates + $1.notifications + $1.keepalives + $1.routeRefreshes }
-        guard messages > 0 else { return nil }
-        switch reason {
-        case .notification:
-            guard let n = s.lastNotification else { return "NOTIFICATION" }
-            var text = "NOTIFICATION \(n.codeName)/\(n.subcodeName ?? String(n.subcode))"
-            if let c = n.shutdownCommunication { text += " \"\(c)\"" }
-            return text
-        case .fin: return "TCP connection closed (FIN)"
-        case .rst: return "TCP connection reset (RST)"
-        case .idle: return "no traffic for the idle timeout"
-        case .newConnection: return "replaced by a new TCP connection"
-        case .endOfCapture, .evicted: return nil
         }
     }
 }

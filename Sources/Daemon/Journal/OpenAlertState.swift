@@ -1,0 +1,115 @@
+import Alerting
+import Foundation
+
+/// The open alerts the daemon has announced, as their latest bgpsentry.alert/v1 JSON: persisted to
+/// `open-alerts.jsonl` in the state directory (atomically, at each journal sync) and read back at start.
+///
+/// After a restart the engine's RIB is empty, so alerts restored from the snapshot are kept here until the
+/// capture settles them: the engine firing the same identity again adopts it silently (no second
+/// `firing` for one incident); a withdrawal or a replacing announcement of the prefix by the same neighbour,
+/// or that neighbour's session closing or re-opening, resolves it with a synthesized `resolved` event.
+struct OpenAlertState {
+    struct Restored {
+        var json: [UInt8]
+        var prefix: String?
+        var neighbor: String?
+        var type: String
+    }
+
+    /// Live alerts by id: latest event JSON.
+    private(set) var live: [String: [UInt8]] = [:]
+    /// Alerts from the snapshot the capture has not settled yet, by id.
+    private(set) var restored: [String: Restored] = [:]
+    private(set) var restoredByPrefix: [String: Set<String>] = [:]
+    private(set) var dirty = false
+
+    static let fileName = "open-alerts.jsonl"
+
+    /// Reads the snapshot (unparsable lines are skipped and counted).
+    static func load(directory: String) -> (OpenAlertState, skipped: Int) {
+        var state = OpenAlertState()
+        var skipped = 0
+        guard let bytes = StateFiles.read("\(directory)/\(fileName)") else { return (state, 0) }
+        for line in bytes.split(separator: 0x0A) where !line.isEmpty {
+            let json = Array(line)
+            guard let o = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any], let id = o["id"] as? String,
+                let type = o["type"] as? String
+            else {
+                skipped += 1
+                continue
+            }
+            let neighbor = (o["session"] as? [String: Any])?["neighbor"] as? String
+            state.restored[id] = Restored(json: json, prefix: o["prefix"] as? String, neighbor: neighbor, type: type)
+            if let p = o["prefix"] as? String { state.restoredByPrefix[p, default: []].insert(id) }
+        }
+        return (state, skipped)
+    }
+
+    /// Records an emitted event. Returns false when it must not be delivered: the first firing of an alert
+    /// restored from the snapshot (the incident was announced before the restart).
+    mutating func record(id: String, status: String, reminder: Bool, json: [UInt8]) -> Bool {
+        dirty = true
+        if status == "resolved" {
+            live[id] = nil
+            return true
+        }
+        live[id] = json
+        if !reminder, let r = restored.removeValue(forKey: id) {
+            if let p = r.prefix { restoredByPrefix[p]?.remove(id) }
+            return false
+        }
+        return true
+    }
+
+    /// Restored alerts of `prefix` announced or withdrawn by `neighbor`.
+    func restoredIDs(prefix: String, neighbor: String) -> [String] {
+        (restoredByPrefix[prefix] ?? []).filter { restored[$0]?.neighbor == neighbor }.sorted()
+    }
+
+    /// Restored alerts carried by `neighbor` (its session changed).
+    func restoredIDs(neighbor: String) -> [String] {
+        restored.filter { $0.value.neighbor == neighbor }.map(\.key).sorted()
+    }
+
+    var hasRestored: Bool { !restored.isEmpty }
+
+    /// Ends a restored alert: returns the `resolved` event JSON to journal and deliver.
+    mutating func resolveRestored(_ id: String, reason: String, time: Int64) -> [UInt8]? {
+        guard let r = restored.removeValue(forKey: id) else { return nil }
+        if let p = r.prefix { restoredByPrefix[p]?.remove(id) }
+        dirty = true
+        return Self.resolvedJSON(from: r.json, reason: reason, resolvedAt: RFC3339.format(time, fractionDigits: 3))
+    }
+
+    /// The stored firing event turned into its resolution: status replaced, reminder dropped, reason and
+    /// resolvedAt added — the other fields keep their order and values.
+    static func resolvedJSON(from firing: [UInt8], reason: String, resolvedAt: String) -> [UInt8]? {
+        var text = String(decoding: firing, as: UTF8.self)
+        guard text.hasSuffix("}"), let r = text.range(of: "\"status\":\"firing\"") else { return nil }
+        text.replaceSubrange(r, with: "\"status\":\"resolved\"")
+        text = text.replacingOccurrences(of: ",\"reminder\":true", with: "")
+        text.removeLast()
+        text += ",\"reason\":\"\(reason)\",\"resolvedAt\":\"\(resolvedAt)\"}"
+        return Array(text.utf8)
+    }
+
+    /// Every open alert's JSON (restored ones included), sorted by id.
+    var allOpen: [[UInt8]] {
+        var out = live
+        for (id, r) in restored where out[id] == nil { out[id] = r.json }
+        return out.sorted { $0.key < $1.key }.map(\.value)
+    }
+
+    /// Writes the snapshot when something changed.
+    mutating func save(directory: String) -> Bool {
+        guard dirty else { return true }
+        var bytes: [UInt8] = []
+        for json in allOpen {
+            bytes += json
+            bytes.append(0x0A)
+        }
+        guard StateFiles.replace("\(directory)/\(Self.fileName)", with: bytes) else { return false }
+        dirty = false
+        return true
+    }
+}

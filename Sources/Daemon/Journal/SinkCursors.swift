@@ -1,0 +1,33 @@
+/// Per-sink delivery cursors (`cursors/NAME`): the sequence number of the last event the sink accepted.
+/// A sink whose cursor file is missing starts after the newest journaled event — a new sink does not
+/// receive history — except on first start of the daemon, when it starts from the beginning.
+final class SinkCursors: Sendable {
+    let directory: String
+
+    init(directory: String) throws(DaemonError) {
+        self.directory = directory
+        try StateFiles.makeDirectory(directory)
+    }
+
+    func load(_ sink: String) -> UInt64? {
+        guard let bytes = StateFiles.read(path(sink)) else { return nil }
+        return UInt64(String(decoding: bytes, as: UTF8.self).trimmingWhitespace)
+    }
+
+    func store(_ sequence: UInt64, for sink: String) -> Bool {
+        StateFiles.replace(path(sink), with: Array("\(sequence)\n".utf8))
+    }
+
+    private func path(_ sink: String) -> String {
+        "\(directory)/\(String(sink.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }))"
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        var s = Substring(self)
+        while let c = s.first, c.isWhitespace { s.removeFirst() }
+        while let c = s.last, c.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}
