@@ -85,12 +85,11 @@ public enum DaemonConfigLoader {
         }
         if let u = root["user"] { c.user = f.string(u, "user") }
         if let s = root["sinks"] {
-            c.sinks = f.list(s, "sinks") { SinkConfigReader.read($1, $2, &$0, folder: folder) }
-            var seen: Set<String> = []
-            for (i, sink) in c.sinks.enumerated() where !seen.insert(sink.name).inserted {
-                if case .list(let items, _) = s, i < items.count {
-                    f.fail(items[i], "sinks[\(i)].name", "duplicate sink name \(sink.name)")
-                }
+            var names: Set<String> = []
+            c.sinks = f.list(s, "sinks") { f, node, field in
+                guard let sink = SinkConfigReader.read(node, field, &f, folder: folder) else { return nil }
+                if !names.insert(sink.name).inserted { f.fail(node["name"] ?? node, "\(field).name", "duplicate sink name \(sink.name)") }
+                return sink
             }
         }
         guard f.errors.isEmpty else { throw ConfigErrors(f.errors) }

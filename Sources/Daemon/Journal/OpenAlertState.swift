@@ -14,6 +14,9 @@ struct OpenAlertState {
         var prefix: String?
         var neighbor: String?
         var type: String
+        /// Capture time of the alert's last observation: only later events can settle it (a replay of
+        /// the same capture after a restart must not end the incident with its own earlier frames).
+        var lastSeen: Int64
     }
 
     /// Live alerts by id: latest event JSON.
@@ -39,7 +42,8 @@ struct OpenAlertState {
                 continue
             }
             let neighbor = (o["session"] as? [String: Any])?["neighbor"] as? String
-            state.restored[id] = Restored(json: json, prefix: o["prefix"] as? String, neighbor: neighbor, type: type)
+            let lastSeen = (o["lastSeen"] as? String).flatMap(Self.parseTime) ?? 0
+            state.restored[id] = Restored(json: json, prefix: o["prefix"] as? String, neighbor: neighbor, type: type, lastSeen: lastSeen)
             if let p = o["prefix"] as? String { state.restoredByPrefix[p, default: []].insert(id) }
         }
         return (state, skipped)
@@ -61,14 +65,22 @@ struct OpenAlertState {
         return true
     }
 
-    /// Restored alerts of `prefix` announced or withdrawn by `neighbor`.
-    func restoredIDs(prefix: String, neighbor: String) -> [String] {
-        (restoredByPrefix[prefix] ?? []).filter { restored[$0]?.neighbor == neighbor }.sorted()
+    /// Restored alerts of `prefix` from `neighbor` last seen before capture time `time`.
+    func restoredIDs(prefix: String, neighbor: String, after time: Int64) -> [String] {
+        (restoredByPrefix[prefix] ?? []).filter { restored[$0].map { $0.neighbor == neighbor && $0.lastSeen < time } ?? false }.sorted()
     }
 
-    /// Restored alerts carried by `neighbor` (its session changed).
-    func restoredIDs(neighbor: String) -> [String] {
-        restored.filter { $0.value.neighbor == neighbor }.map(\.key).sorted()
+    /// Restored alerts carried by `neighbor` (its session changed at capture time `time`).
+    func restoredIDs(neighbor: String, after time: Int64) -> [String] {
+        restored.filter { $0.value.neighbor == neighbor && $0.value.lastSeen < time }.map(\.key).sorted()
+    }
+
+    /// RFC 3339 `…T…Z` with optional fraction → microseconds since the epoch.
+    static func parseTime(_ text: String) -> Int64? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let d = f.date(from: text) ?? ISO8601DateFormatter().date(from: text) else { return nil }
+        return Int64((d.timeIntervalSince1970 * 1_000_000).rounded())
     }
 
     var hasRestored: Bool { !restored.isEmpty }

@@ -18,7 +18,7 @@ public final class EngineFeed {
     /// Called after the engine handled an UPDATE.
     public var afterUpdate: ((UpdateView, CapturedMessage) -> Void)?
     /// Called when a neighbour's OPEN was seen or its session closed (the daemon's restored alerts).
-    public var sessionChanged: ((SessionInfo, _ closed: Bool) -> Void)?
+    public var sessionChanged: ((SessionInfo, _ closed: Bool, _ time: Int64) -> Void)?
 
     public init(engine: DetectionEngine) { self.engine = engine }
 
@@ -46,7 +46,7 @@ public final class EngineFeed {
             case .open:
                 let s = info(m.session, neighbor: m.sender)
                 engine.sessionEstablished(s, time: m.time.microseconds)
-                sessionChanged?(s, false)
+                sessionChanged?(s, false, m.time.microseconds)
             case .notification, .keepalive, .routeRefresh:
                 break
             }
@@ -62,7 +62,7 @@ public final class EngineFeed {
             }
             let s = info(session, neighbor: neighbor)
             engine.sessionClosed(s, cause: Self.cause(session, reason), time: session.lastSeen.microseconds, evidence: evidence)
-            sessionChanged?(s, true)
+            sessionChanged?(s, true, session.lastSeen.microseconds)
         }
     }
 

@@ -49,7 +49,7 @@ public final class Pipeline: @unchecked Sendable {
         apply(config)
         feed.beforeUpdate = { [unowned self] view, m in self.inspect(view, m) }
         feed.afterUpdate = { [unowned self] _, m in self.settleRestored(time: m.time.microseconds) }
-        feed.sessionChanged = { [unowned self] s, closed in self.sessionChanged(s, closed: closed) }
+        feed.sessionChanged = { [unowned self] s, closed, time in self.sessionChanged(s, closed: closed, time: time) }
     }
 
     /// Configuration facts the feed uses (neighbours, local side); applied again on reload.
@@ -116,7 +116,7 @@ public final class Pipeline: @unchecked Sendable {
             let withdrawn = section == .withdrawn || section == .mpUnreach
             var routes = view.routes(section)
             while let route = routes.next() {
-                for id in openAlerts.restoredIDs(prefix: route.prefix.description, neighbor: neighbor) {
+                for id in openAlerts.restoredIDs(prefix: route.prefix.description, neighbor: neighbor, after: m.time.microseconds) {
                     pendingRestored.append((id, withdrawn))
                 }
             }
@@ -132,10 +132,9 @@ public final class Pipeline: @unchecked Sendable {
         }
     }
 
-    private func sessionChanged(_ s: SessionInfo, closed: Bool) {
+    private func sessionChanged(_ s: SessionInfo, closed: Bool, time: Int64) {
         guard openAlerts.hasRestored else { return }
-        let time = Int64(Date().timeIntervalSince1970 * 1_000_000)
-        for id in openAlerts.restoredIDs(neighbor: s.neighbor.description) {
+        for id in openAlerts.restoredIDs(neighbor: s.neighbor.description, after: time) {
             let isSessionDown = openAlerts.restored[id]?.type == AlertType.sessionDown.rawValue
             if isSessionDown && closed { continue }  // the engine fires it again and adopts it
             let reason = isSessionDown ? "re-established" : "session-closed"

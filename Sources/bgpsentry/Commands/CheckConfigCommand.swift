@@ -1,4 +1,5 @@
 import ArgumentParser
+import Daemon
 import Detection
 
 /// `bgpsentry check-config`: validates configuration files and prints every mistake with file:line.
@@ -12,16 +13,20 @@ struct CheckConfigCommand: ParsableCommand {
     @Option(help: "The registered prefix table to check (prefixes.yaml).")
     var registry: String?
 
+    @Option(help: "The daemon configuration (bgpsentry.yaml): checked with the registry and data sets it names.")
+    var config: String?
+
     @OptionGroup var dataSets: DataSetOptions
 
     func validate() throws {
-        guard registry != nil || !dataSets.isEmpty else {
-            throw ValidationError("give at least one of --registry, --as-rel, --rpki, --slurm")
+        guard registry != nil || config != nil || !dataSets.isEmpty else {
+            throw ValidationError("give at least one of --config, --registry, --as-rel, --rpki, --slurm")
         }
     }
 
     func run() throws {
         var failed = false
+        if let config { failed = !checkDaemonConfig(config) || failed }
         if let registry { failed = !checkRegistry(registry) || failed }
         if let asRel = dataSets.asRel { failed = !checkASRelationships(asRel) || failed }
         if dataSets.rpki != nil || dataSets.slurm != nil { failed = !checkRPKI() || failed }
@@ -42,6 +47,34 @@ struct CheckConfigCommand: ParsableCommand {
             let s = try SLURM.parse(text, file: name)
             return ("\(s.filters.count) prefix filters, \(s.assertions.count) prefix assertions", "")
         }
+    }
+
+    /// The daemon file, then every file it names (registry, data sets), each reported like the flags.
+    private func checkDaemonConfig(_ path: String) -> Bool {
+        var loaded: DaemonConfig?
+        let ok = check(path) { () throws(ConfigErrors) in
+            let c = try DaemonConfigLoader.load(path: path)
+            loaded = c
+            let sources = "\(c.interfaces.count) interfaces, \(c.files.count) files"
+            let sinks = c.sinks.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", ")
+            return ("\(sources); sinks: \(sinks.isEmpty ? "none" : sinks); state \(c.stateDirectory)", "")
+        }
+        guard ok, let c = loaded else { return false }
+        var good = true
+        if let r = c.registry {
+            good = checkRegistry(r) && good
+        } else {
+            OutputStream.standardError.write("\(path): registry: missing (the daemon needs one)\n")
+            good = false
+        }
+        if let a = c.asRelationships { good = checkASRelationships(a) && good }
+        if let r = c.rpki {
+            good = check(r) { () throws(ConfigErrors) in
+                let data = try RPKILoader.load(path: r, slurmPath: c.slurm)
+                return ("\(data.vrpCount) VRPs, \(data.aspas.count) ASPA records", "")
+            } && good
+        }
+        return good
     }
 
     private func checkASRelationships(_ path: String) -> Bool {
