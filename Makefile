@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` and `make test`.
-.PHONY: demo test build release bench
+.PHONY: demo test build release bench install
 
 demo:
 	./scripts/setup
@@ -20,3 +20,7 @@ release:
 bench:
 	./scripts/setup --tools
 	./scripts/bench.sh
+
+install:
+	./scripts/setup
+	./scripts/install.sh
