@@ -46,8 +46,19 @@ enum CLI {
         p.standardError = FileHandle(forWritingAtPath: "\(dir)/\(name).err")
         if let stdin { p.standardInput = stdin }
         if let environment { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        // Test threads run with most signals blocked, and a child inherits the mask of the thread that
+        // spawns it: unblock them so that SIGTERM and SIGHUP reach the daemon and the helpers.
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
         try p.run()
         return p
+    }
+
+    /// Stops a helper for good (SIGKILL): receivers must not outlive their test.
+    static func kill(_ p: Process) {
+        if p.isRunning { Glibc.kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
     }
 
     /// Waits for `condition`, polling; false on timeout.
@@ -78,7 +89,7 @@ enum CLI {
         let p = try start(python, [fixture("Tests/Fixtures/daemon/receiver.py"), "--out", "\(dir)/\(name).jsonl", "--port-file", portFile,
                                    "--fail-first", String(failFirst), "--port", String(port)], in: dir, name: name)
         guard wait(seconds: 10, { FileManager.default.fileExists(atPath: portFile) }), let n = Int(read(portFile)) else {
-            p.terminate()
+            kill(p)
             throw CocoaError(.fileReadUnknown)
         }
         return (p, n)

@@ -34,9 +34,9 @@ struct DaemonIntegrationTests {
         let dir = CLI.temporaryDirectory("retry")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (hook, hookPort) = try CLI.receiver(in: dir, name: "hook", failFirst: 3)
-        defer { hook.terminate() }
+        defer { CLI.kill(hook) }
         let (am, amPort) = try CLI.receiver(in: dir, name: "am")
-        defer { am.terminate() }
+        defer { CLI.kill(am) }
         let config = """
             registry: \(Self.registry)
             stateDirectory: \(dir)/state
@@ -106,7 +106,7 @@ struct DaemonIntegrationTests {
 
         // Run 2: the sink is back; an empty capture, so only the journal can supply events.
         let (receiver, _) = try CLI.receiver(in: dir, name: "hook", port: port)
-        defer { receiver.terminate() }
+        defer { CLI.kill(receiver) }
         let empty = "\(dir)/empty.pcap"
         let demoBytes = try #require(FileManager.default.contents(atPath: Self.demo))
         _ = FileManager.default.createFile(atPath: empty, contents: demoBytes.prefix(24))
@@ -143,7 +143,7 @@ struct DaemonIntegrationTests {
         let stdin = Pipe()
         let daemon = try CLI.start(try #require(CLI.binary), ["run", "--config", "\(dir)/bgpsentry.yaml", "--file", "-"], in: dir,
                                    name: "daemon", stdin: stdin)
-        defer { if daemon.isRunning { daemon.terminate() } }
+        defer { CLI.kill(daemon) }
         let pcap = try #require(FileManager.default.contents(atPath: Self.demo))
         stdin.fileHandleForWriting.write(pcap.prefix(24))
         #expect(CLI.wait(seconds: 30) { CLI.get(port: port, "/healthz").0 == 200 }, "\(CLI.read("\(dir)/daemon.err"))")
@@ -186,7 +186,7 @@ struct DaemonIntegrationTests {
         let daemon = try CLI.start(try #require(CLI.binary), ["run", "--registry", Self.registry, "--state-dir", "\(dir)/state", "--file", "-",
                                                               "--http", "127.0.0.1:\(port)", "--jsonl", "\(dir)/out.jsonl"],
                                    in: dir, name: "daemon", stdin: stdin)
-        defer { if daemon.isRunning { daemon.terminate() } }
+        defer { CLI.kill(daemon) }
         stdin.fileHandleForWriting.write(try #require(FileManager.default.contents(atPath: Self.demo)))
         #expect(CLI.wait(seconds: 30) { CLI.metric(CLI.get(port: port, "/metrics").1, "bgpsentry_frames_total") == 204 })
         let metrics = CLI.get(port: port, "/metrics").1

@@ -29,12 +29,14 @@ public struct SinkConfig: Sendable, Hashable {
     public var generatorURL: String?
     /// exec: the program and its arguments (never run through a shell).
     public var command: [String] = []
-    public var concurrency = 1
+    /// Events of different alerts delivered at once (8 for HTTP sinks, 1 otherwise).
+    public var concurrency: Int
 
     public init(name: String, kind: Kind, target: String) {
         self.name = name
         self.kind = kind
         self.target = target
+        self.concurrency = [.webhook, .slack, .alertmanager].contains(kind) ? 8 : 1
     }
 }
 

@@ -2,14 +2,14 @@ import Detection
 
 /// Reads one entry of `sinks:` (docs/CONFIG.md), with located errors.
 enum SinkConfigReader {
-    static let commonKeys: Set<String> = ["name", "type", "filter", "maxQueue", "timeout"]
+    static let commonKeys: Set<String> = ["name", "type", "filter", "maxQueue", "timeout", "concurrency"]
     static let keys: [SinkConfig.Kind: Set<String>] = [
         .jsonl: ["path"],
         .syslog: ["url", "facility", "appName"],
         .webhook: ["url", "headers", "secretFile", "secretEnv", "signatureHeader"],
         .slack: ["url"],
         .alertmanager: ["url", "generatorURL"],
-        .exec: ["command", "concurrency"],
+        .exec: ["command"],
     ]
 
     static func read(_ node: ConfigNode, _ field: String, _ f: inout YAMLFields, folder: String) -> SinkConfig? {

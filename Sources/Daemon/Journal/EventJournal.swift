@@ -36,6 +36,9 @@ public final class EventJournal {
         self.settings = settings
         try StateFiles.makeDirectory(directory)
         try scan()
+        // Open (or create) the segment now: file creation and its directory fsync are disk waits that the
+        // first alert of a run must not pay on the capture path.
+        openSegment(first: lastSequence + 1, reuseLast: true)
     }
 
     deinit {
@@ -74,10 +77,27 @@ public final class EventJournal {
 
     /// Makes appended records durable (fsync). Cheap when nothing was appended.
     public func sync() {
-        guard dirty, fd >= 0 else { return }
-        dirty = false
-        if fsync(fd) != 0 { fail("cannot fsync the journal: \(String(cString: strerror(errno)))") }
+        let handle = takeSyncHandle()
+        guard handle >= 0 else { return }
+        if !Self.sync(handle) { fail("cannot fsync the journal: \(String(cString: strerror(errno)))") }
     }
+
+    /// A duplicate of the current segment's descriptor when records await fsync (else -1), so the caller can
+    /// fsync outside its lock: appends never wait for the disk. Pass it to `sync(_:)`.
+    public func takeSyncHandle() -> Int32 {
+        guard dirty, fd >= 0 else { return -1 }
+        dirty = false
+        return dup(fd)
+    }
+
+    /// fsyncs and closes a handle from `takeSyncHandle`; false when fsync failed.
+    public static func sync(_ handle: Int32) -> Bool {
+        defer { close(handle) }
+        return fsync(handle) == 0
+    }
+
+    /// Records an fsync failure seen outside the lock.
+    public func syncFailed(_ why: String) { fail("cannot fsync the journal: \(why)") }
 
     /// Every record with a sequence number above `sequence`, oldest first, at most `limit`.
     public func records(after sequence: UInt64, limit: Int = .max) -> [Record] {
@@ -122,19 +142,28 @@ public final class EventJournal {
         }
     }
 
-    private func openSegment(first: UInt64) {
+    /// Opens a new segment starting at `first`; with `reuseLast`, the newest segment is appended to instead
+    /// while it is below the segment size.
+    private func openSegment(first: UInt64, reuseLast: Bool = false) {
         if fd >= 0 {
             _ = fsync(fd)
             close(fd)
             fd = -1
         }
-        let path = "\(directory)/\(String(format: "%020llu", first)).jsonl"
+        var path = "\(directory)/\(String(format: "%020llu", first)).jsonl"
+        if reuseLast, let last = segments.last, last.bytes < settings.segmentBytes { path = last.path }
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         if fd < 0 {
             fail("cannot create journal segment \(path): \(String(cString: strerror(errno)))")
             return
         }
-        if segments.last?.path != path { segments.append((first, path, 0)) }
+        if segments.last?.path != path {
+            segments.append((first, path, 0))
+        } else if let last = segments.last, last.bytes > 0, Self.lastByte(path) != 0x0A {
+            // A crash mid-write left a torn line: end it, so the next record starts on its own line.
+            var newline: UInt8 = 0x0A
+            if write(fd, &newline, 1) == 1 { segments[segments.count - 1].bytes += 1 }
+        }
         StateFiles.syncDirectory(directory)
     }
 
@@ -154,7 +183,16 @@ public final class EventJournal {
         DaemonLog.logger.error("\(message)")
     }
 
-    /// Reads a segment; a torn last line (crash mid-write) and unparsable lines are skipped.
+    private static func lastByte(_ path: String) -> UInt8? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var b: UInt8 = 0
+        guard lseek(fd, -1, SEEK_END) >= 0, Glibc.read(fd, &b, 1) == 1 else { return nil }
+        return b
+    }
+
+    /// Reads a segment; a torn line (crash mid-write) and unparsable lines are skipped.
     static func read(_ path: String) -> [Record] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         var out: [Record] = []
@@ -163,7 +201,8 @@ public final class EventJournal {
         while start < bytes.count {
             guard let end = bytes[start...].firstIndex(of: 0x0A) else { break }  // torn tail
             if let tab = bytes[start..<end].firstIndex(of: 0x09),
-                let seq = UInt64(String(decoding: bytes[start..<tab], as: UTF8.self)), tab + 1 < end
+                let seq = UInt64(String(decoding: bytes[start..<tab], as: UTF8.self)), tab + 1 < end,
+                bytes[end - 1] == UInt8(ascii: "}")  // a whole JSON object, not a torn prefix
             {
                 out.append(Record(sequence: seq, json: Array(bytes[(tab + 1)..<end])))
             }

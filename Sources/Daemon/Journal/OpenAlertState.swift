@@ -112,16 +112,18 @@ struct OpenAlertState {
         return out.sorted { $0.key < $1.key }.map(\.value)
     }
 
-    /// Writes the snapshot when something changed.
-    mutating func save(directory: String) -> Bool {
-        guard dirty else { return true }
+    /// The snapshot file's bytes when something changed since the last call (then considered saved;
+    /// `markUnsaved` after a failed write).
+    mutating func takeSnapshot() -> [UInt8]? {
+        guard dirty else { return nil }
+        dirty = false
         var bytes: [UInt8] = []
         for json in allOpen {
             bytes += json
             bytes.append(0x0A)
         }
-        guard StateFiles.replace("\(directory)/\(Self.fileName)", with: bytes) else { return false }
-        dirty = false
-        return true
+        return bytes
     }
+
+    mutating func markUnsaved() { dirty = true }
 }

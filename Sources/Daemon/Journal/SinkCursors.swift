@@ -1,4 +1,6 @@
 /// Per-sink delivery cursors (`cursors/NAME`): the sequence number of the last event the sink accepted.
+/// Written by atomic rename without fsync: after a power loss a cursor may be a little behind, and the events
+/// after it are delivered again (at least once) — never skipped.
 /// A sink whose cursor file is missing starts after the newest journaled event — a new sink does not
 /// receive history — except on first start of the daemon, when it starts from the beginning.
 final class SinkCursors: Sendable {
@@ -15,7 +17,7 @@ final class SinkCursors: Sendable {
     }
 
     func store(_ sequence: UInt64, for sink: String) -> Bool {
-        StateFiles.replace(path(sink), with: Array("\(sequence)\n".utf8))
+        StateFiles.replace(path(sink), with: Array("\(sequence)\n".utf8), durable: false)
     }
 
     private func path(_ sink: String) -> String {

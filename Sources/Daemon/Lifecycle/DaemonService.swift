@@ -51,6 +51,8 @@ public final class DaemonService: Service, @unchecked Sendable {
 
     public func run() async throws {
         let log = DaemonLog.logger
+        // swift-metrics handles made before the bootstrap would stay no-ops: bootstrap before any sink exists.
+        let exporter = MetricsExporter.shared()
         let (registry, dataSets) = try Self.loadDetectionInputs(config)
         try StateFiles.makeDirectory(config.stateDirectory)
         let journal = try EventJournal(directory: "\(config.stateDirectory)/journal", settings: config.journal)
@@ -62,6 +64,7 @@ public final class DaemonService: Service, @unchecked Sendable {
         let pipeline = Pipeline(config: config, registry: registry, dataSets: dataSets, journal: journal, openAlerts: openState)
         self.pipeline = pipeline
         let newWorkers = try makeWorkers(config.sinks, journalSequence: journal.lastSequence)
+        if config.sinks.contains(where: { [.webhook, .slack, .alertmanager].contains($0.kind) }) { HTTPPoster.warmUp() }
         pipeline.install(workers: newWorkers)
         startWorkers(newWorkers)
         log.info("journal at sequence \(journal.lastSequence); \(newWorkers.count) sinks; registry \(registry.prefixes.count) prefixes")
@@ -71,7 +74,6 @@ public final class DaemonService: Service, @unchecked Sendable {
         for e in capture.openInterfaces() { log.error("\(e) (retrying every \(CaptureService.retrySeconds) s)") }
         if let user = config.user { try PrivilegeDrop.drop(to: user, stateDirectory: config.stateDirectory) }
 
-        let exporter = MetricsExporter.shared()
         var httpChannel: Channel?
         if config.http.enabled {
             let token = try config.http.bearerTokenFile.map { path throws(DaemonError) -> String in

@@ -144,11 +144,16 @@ public final class Pipeline: @unchecked Sendable {
 
     // MARK: - Housekeeping, reload, status
 
-    /// Makes the journal durable, saves the open-alert snapshot and prunes delivered segments.
+    /// Makes the journal durable, saves the open-alert snapshot and prunes delivered segments. The disk
+    /// waits (fsync, snapshot write) happen outside the lock, so capture threads never wait for them.
     public func sync() {
+        let (handle, snapshot) = lock.withLock { (journal.takeSyncHandle(), openAlerts.takeSnapshot()) }
+        let fsyncFailure = handle >= 0 && !EventJournal.sync(handle) ? String(cString: strerror(errno)) : nil
+        let saved = snapshot.map { StateFiles.replace("\(stateDirectory)/\(OpenAlertState.fileName)", with: $0) } ?? true
         lock.withLockVoid {
-            journal.sync()
-            if !openAlerts.save(directory: stateDirectory) {
+            if let fsyncFailure { journal.syncFailed(fsyncFailure) }
+            if !saved {
+                openAlerts.markUnsaved()
                 counters.snapshotErrors += 1
                 DaemonLog.logger.error("cannot write \(stateDirectory)/\(OpenAlertState.fileName)")
             }

@@ -36,6 +36,9 @@ struct HTTPPoster: Sendable {
         self.timeout = .milliseconds(Int64(timeoutSeconds * 1000))
     }
 
+    /// Creates the shared client (event loops, TLS configuration) now, so the first alert does not pay for it.
+    static func warmUp() { _ = HTTPClient.shared }
+
     func post(_ body: [UInt8], headers: [(String, String)]) async throws(SinkError) {
         var request = HTTPClientRequest(url: target.url)
         request.method = .POST

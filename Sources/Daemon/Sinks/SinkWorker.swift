@@ -4,8 +4,9 @@ import NIOConcurrencyHelpers
 
 /// Delivers one sink's events in journal order: a bounded in-memory queue fed by the pipeline, retries with
 /// capped exponential backoff, and a cursor file advanced after each accepted event. Events the sink's
-/// filter rejects advance the cursor without delivery. Up to `concurrency` events are in flight at once
-/// (exec hooks); the cursor only moves past a contiguous run of finished events.
+/// filter rejects advance the cursor without delivery. Up to `concurrency` events of different alerts are in
+/// flight at once (HTTP sinks default to 8, so a burst of alerts does not queue behind one round trip each);
+/// the cursor only moves past a contiguous run of finished events.
 public final class SinkWorker: Sendable {
     public let config: SinkConfig
     let sink: any AlertSink
@@ -95,9 +96,7 @@ public final class SinkWorker: Sendable {
         var backoff = Self.initialBackoff
         var stopAt: Date?
         while true {
-            let batch: [DeliveryEvent] = state.withLockedValue { s in
-                Array(s.queue[s.head..<min(s.queue.count, s.head + config.concurrency)])
-            }
+            let batch = nextBatch()
             let stopping = state.withLockedValue { $0.stopping }
             if stopping, stopAt == nil { stopAt = Date().addingTimeInterval(drainSeconds) }
             if batch.isEmpty {
@@ -146,6 +145,21 @@ public final class SinkWorker: Sendable {
             } else {
                 backoff = Self.initialBackoff
             }
+        }
+    }
+
+    /// The next events to send at once: up to `concurrency`, stopping before a second event of the same alert
+    /// (an alert's firing and resolved events always arrive in order).
+    private func nextBatch() -> [DeliveryEvent] {
+        state.withLockedValue { s in
+            var out: [DeliveryEvent] = []
+            var ids: Set<String> = []
+            var i = s.head
+            while i < s.queue.count, out.count < config.concurrency, ids.insert(s.queue[i].id).inserted {
+                out.append(s.queue[i])
+                i += 1
+            }
+            return out
         }
     }
 

@@ -29,19 +29,20 @@ enum StateFiles {
         return true
     }
 
-    /// Replaces `path` atomically: write a temporary file, fsync it, rename, fsync the folder.
+    /// Replaces `path` atomically: write a temporary file, fsync it (when `durable`), rename, fsync the folder.
+    /// Without `durable` a crash may leave the previous content, never a torn one.
     @discardableResult
-    static func replace(_ path: String, with bytes: [UInt8]) -> Bool {
+    static func replace(_ path: String, with bytes: [UInt8], durable: Bool = true) -> Bool {
         let tmp = path + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         guard fd >= 0 else { return false }
-        let ok = bytes.withUnsafeBytes { writeAll(fd, $0) } && fsync(fd) == 0
+        let ok = bytes.withUnsafeBytes { writeAll(fd, $0) } && (!durable || fsync(fd) == 0)
         close(fd)
         guard ok, rename(tmp, path) == 0 else {
             unlink(tmp)
             return false
         }
-        syncDirectory((path as NSString).deletingLastPathComponent)
+        if durable { syncDirectory((path as NSString).deletingLastPathComponent) }
         return true
     }
 

@@ -28,14 +28,14 @@ public final class PcapSource {
     private let handle: OpaquePointer
     /// Name for messages: the path, `-` or the interface.
     public let name: String
-    /// The DLT_/LINKTYPE_ value of the source.
-    public let linkType: Int32
+    /// The DLT_/LINKTYPE_ value of the source (asked of libpcap each time: a live handle only knows it once
+    /// activated).
+    public var linkType: Int32 { pcap_datalink(handle) }
     private var frameNumber = 0
 
     private init(handle: OpaquePointer, name: String) {
         self.handle = handle
         self.name = name
-        self.linkType = pcap_datalink(handle)
     }
 
     deinit {

@@ -103,6 +103,10 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A parent may have left signals blocked (inherited across exec): SIGTERM and SIGHUP must reach us.
+        var none = sigset_t()
+        sigemptyset(&none)
+        sigprocmask(SIG_SETMASK, &none, nil)
         let first: DaemonConfig
         do {
             first = try effectiveConfig()

@@ -19,6 +19,8 @@ lock = threading.Lock()
 count = [0]
 
 class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as real receivers
+
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         with lock:
@@ -28,10 +30,11 @@ class H(BaseHTTPRequestHandler):
             time.sleep(a.delay)
         if n <= a.fail_first:
             self.send_response(500)
+            self.send_header("Content-Length", "0")
             self.end_headers()
             return
         with lock, open(a.out, "a") as f:
-            f.write(json.dumps({"path": self.path, "headers": dict(self.headers), "body": body.decode()}) + "\n")
+            f.write(json.dumps({"path": self.path, "headers": dict(self.headers), "body": body.decode(), "at": time.time()}) + "\n")
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
