@@ -82,12 +82,12 @@ enum CLI {
     }
 
     /// Starts the test receiver (Tests/Fixtures/daemon/receiver.py) and returns it with its port.
-    static func receiver(in dir: String, name: String, failFirst: Int = 0, port: Int = 0) throws -> (Process, Int) {
+    static func receiver(in dir: String, name: String, failFirst: Int = 0, port: Int = 0, extra: [String] = []) throws -> (Process, Int) {
         guard let python else { throw CocoaError(.fileNoSuchFile) }
         let portFile = "\(dir)/\(name).port"
         try? FileManager.default.removeItem(atPath: portFile)
         let p = try start(python, [fixture("Tests/Fixtures/daemon/receiver.py"), "--out", "\(dir)/\(name).jsonl", "--port-file", portFile,
-                                   "--fail-first", String(failFirst), "--port", String(port)], in: dir, name: name)
+                                   "--fail-first", String(failFirst), "--port", String(port)] + extra, in: dir, name: name)
         guard wait(seconds: 10, { FileManager.default.fileExists(atPath: portFile) }), let n = Int(read(portFile)) else {
             kill(p)
             throw CocoaError(.fileReadUnknown)
@@ -132,6 +132,37 @@ enum CLI {
         let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
         let body = text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
         return (status, body)
+    }
+
+    /// A unix datagram socket standing in for systemd's `$NOTIFY_SOCKET`; `messages` reads what arrived.
+    final class NotifySocket {
+        let path: String
+        private let fd: Int32
+
+        init(path: String) {
+            self.path = path
+            fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+            var addr = sockaddr_un()
+            addr.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in path.utf8.enumerated() where i < raw.count - 1 { raw[i] = b } }
+            _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+            var tv = timeval(tv_sec: 0, tv_usec: 100_000)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        }
+
+        deinit { close(fd) }
+
+        /// Every datagram received so far (waits up to 100 ms for each).
+        func messages() -> [String] {
+            var out: [String] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n <= 0 { break }
+                out.append(String(decoding: buffer[0..<n], as: UTF8.self))
+            }
+            return out
+        }
     }
 
     /// The value of a metric line `name{labels} value` (labels given exactly as exposed, or none).

@@ -2,6 +2,7 @@ import Alerting
 import BGPWire
 import Detection
 import Foundation
+import Metrics
 import NIOConcurrencyHelpers
 import PacketCapture
 
@@ -24,6 +25,8 @@ public final class Pipeline: @unchecked Sendable {
     private var lastFrameWallSeconds: Double?
     private var counters = PipelineCounters()
     private let stateDirectory: String
+    /// Live frame timestamp → alert event journaled and queued to the sinks.
+    private let captureToAlert = Metrics.Timer(label: "bgpsentry_capture_to_alert_seconds")
 
     init(config: DaemonConfig, registry: Registry, dataSets: DataSets, journal: EventJournal,
                 openAlerts: OpenAlertState) {
@@ -93,6 +96,10 @@ public final class Pipeline: @unchecked Sendable {
         }
         let sequence = journal.append(json)
         counters.count(event)
+        if currentIsLive {
+            let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+            captureToAlert.recordNanoseconds(max(0, now - event.time) * 1000)
+        }
         let delivery = DeliveryEvent(sequence: sequence, json: json, event: event,
                                      captureMicroseconds: currentIsLive ? event.time : nil)
         for w in workers { w.enqueue(delivery) }

@@ -27,6 +27,8 @@ public final class SinkWorker: Sendable {
         var lastError: String?
         var lastDropLog = 0.0
         var stopping = false
+        /// Events accepted while an earlier one failed: not sent again, passed when the cursor reaches them.
+        var doneAhead: Set<UInt64> = []
 
         var pending: Int { queue.count - head }
     }
@@ -73,8 +75,13 @@ public final class SinkWorker: Sendable {
             var dropped: DeliveryEvent?
             if s.pending >= config.maximumQueue {
                 dropped = s.queue[s.head]
+                s.cursor = max(s.cursor, s.queue[s.head].sequence)
                 s.head += 1
                 s.dropped += 1
+                while s.head < s.queue.count, s.doneAhead.remove(s.queue[s.head].sequence) != nil {
+                    s.cursor = max(s.cursor, s.queue[s.head].sequence)
+                    s.head += 1
+                }
             }
             s.queue.append(event)
             if s.head > 4096, s.head * 2 > s.queue.count {
@@ -95,6 +102,9 @@ public final class SinkWorker: Sendable {
     func run(drainSeconds: Double) async {
         var backoff = Self.initialBackoff
         var stopAt: Date?
+        var lastCursorSave = Date.distantPast
+        var unsavedCursor = false
+        defer { if unsavedCursor { saveCursor() } }
         while true {
             let batch = nextBatch()
             let stopping = state.withLockedValue { $0.stopping }
@@ -113,20 +123,30 @@ public final class SinkWorker: Sendable {
             var firstFailure: SinkError?
             for (event, outcome) in zip(batch, outcomes) {
                 if let error = outcome, !error.permanent {
-                    firstFailure = error
-                    break
+                    firstFailure = firstFailure ?? error
+                    continue
                 }
                 if let error = outcome {
                     DaemonLog.logger.error("sink \(config.name): event \(event.sequence) refused for good, skipped: \(error.message)")
                     metrics.failures.increment()
                 }
-                complete(event)
-                advanced = true
+                if firstFailure == nil {
+                    complete(event)
+                    advanced = true
+                } else {
+                    // Delivered, but an earlier event must be retried first: remember it, do not resend it.
+                    state.withLockedValue { _ = $0.doneAhead.insert(event.sequence) }
+                }
             }
+            // The cursor file is written when the queue is drained or every 200 ms during a burst, not after
+            // every event: a burst is not slowed by file writes, and a crash re-delivers at most that window.
             if advanced {
-                let c = cursor
-                if !cursors.store(c, for: config.name) {
-                    DaemonLog.logger.error("sink \(config.name): cannot store cursor \(c) (events may be delivered again after a restart)")
+                unsavedCursor = true
+                let drained = state.withLockedValue { $0.pending == 0 }
+                if drained || Date().timeIntervalSince(lastCursorSave) >= 0.2 {
+                    saveCursor()
+                    lastCursorSave = Date()
+                    unsavedCursor = false
                 }
             }
             if let failure = firstFailure {
@@ -155,11 +175,21 @@ public final class SinkWorker: Sendable {
             var out: [DeliveryEvent] = []
             var ids: Set<String> = []
             var i = s.head
-            while i < s.queue.count, out.count < config.concurrency, ids.insert(s.queue[i].id).inserted {
-                out.append(s.queue[i])
+            while i < s.queue.count, out.count < config.concurrency {
+                let e = s.queue[i]
                 i += 1
+                if s.doneAhead.contains(e.sequence) { continue }
+                guard ids.insert(e.id).inserted else { break }
+                out.append(e)
             }
             return out
+        }
+    }
+
+    private func saveCursor() {
+        let c = cursor
+        if !cursors.store(c, for: config.name) {
+            DaemonLog.logger.error("sink \(config.name): cannot store cursor \(c) (events may be delivered again after a restart)")
         }
     }
 
@@ -193,6 +223,11 @@ public final class SinkWorker: Sendable {
         state.withLockedValue { s in
             if s.head < s.queue.count, s.queue[s.head].sequence == event.sequence { s.head += 1 }
             s.cursor = max(s.cursor, event.sequence)
+            while s.head < s.queue.count, s.doneAhead.remove(s.queue[s.head].sequence) != nil {
+                s.cursor = max(s.cursor, s.queue[s.head].sequence)
+                s.head += 1
+                s.delivered += 1
+            }
             s.delivered += 1
             if s.consecutiveFailures > 0 {
                 DaemonLog.logger.notice("sink \(config.name): delivering again after \(s.consecutiveFailures) failures")
