@@ -118,10 +118,7 @@ public final class DaemonService: Service, @unchecked Sendable {
     static func loadDetectionInputs(_ config: DaemonConfig) throws -> (Registry, DataSets) {
         guard let path = config.registry else { throw DaemonError.config("no registry: set registry in the config file or give --registry") }
         let registry = try RegistryLoader.load(path: path)
-        var sets = DataSets()
-        if let p = config.asRelationships { sets.asRelationships = try ASRelationships.load(path: p) }
-        if let p = config.rpki { sets.rpki = try RPKILoader.load(path: p, slurmPath: config.slurm) }
-        return (registry, sets)
+        return (registry, try DataSets.load(asRelationships: config.asRelationships, rpki: config.rpki, slurm: config.slurm))
     }
 
     // MARK: - Sinks

@@ -131,12 +131,4 @@ public struct ASRelationships: Sendable {
 }
 
 /// The optional data sets detection can use (each one immutable, swapped as a whole on reload).
-public struct DataSets: Sendable {
-    public var asRelationships: ASRelationships?
-    public var rpki: RPKIData?
 
-    public init(asRelationships: ASRelationships? = nil, rpki: RPKIData? = nil) {
-        self.asRelationships = asRelationships
-        self.rpki = rpki
-    }
-}

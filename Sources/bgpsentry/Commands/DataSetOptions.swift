@@ -16,9 +16,6 @@ struct DataSetOptions: ParsableArguments {
 
     /// Loads every data set given; the first invalid file is reported as `ConfigErrors`.
     func load() throws(ConfigErrors) -> DataSets {
-        var sets = DataSets()
-        if let asRel { sets.asRelationships = try ASRelationships.load(path: asRel) }
-        if let rpki { sets.rpki = try RPKILoader.load(path: rpki, slurmPath: slurm) }
-        return sets
+        try DataSets.load(asRelationships: asRel, rpki: rpki, slurm: slurm)
     }
 }
