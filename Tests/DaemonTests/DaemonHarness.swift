@@ -134,6 +134,39 @@ enum CLI {
         return (status, body)
     }
 
+    /// A UDP socket on 127.0.0.1 standing in for a syslog server; `datagrams` reads what arrived.
+    final class UDPListener {
+        private let fd: Int32
+        let port: Int
+
+        init() {
+            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            self.fd = fd
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+            port = Int(UInt16(bigEndian: addr.sin_port))
+            var tv = timeval(tv_sec: 0, tv_usec: 200_000)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        }
+
+        deinit { close(fd) }
+
+        func datagrams() -> [[UInt8]] {
+            var out: [[UInt8]] = []
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n <= 0 { break }
+                out.append(Array(buffer[0..<n]))
+            }
+            return out
+        }
+    }
+
     /// A unix datagram socket standing in for systemd's `$NOTIFY_SOCKET`; `messages` reads what arrived.
     final class NotifySocket {
         let path: String

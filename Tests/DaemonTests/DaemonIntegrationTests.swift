@@ -87,6 +87,46 @@ struct DaemonIntegrationTests {
         #expect(resolvedBodies.count == expected.filter { $0.hasPrefix("resolved") }.count)
     }
 
+    @Test("jsonl, RFC 5424 syslog over UDP and the exec hook (with its filter) each receive their events")
+    func localSinks() throws {
+        let dir = CLI.temporaryDirectory("local")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let udp = CLI.UDPListener()
+        let hook = "\(dir)/hook.sh"
+        try "#!/bin/sh\ncat >> \"$1\"\necho \"$BGPSENTRY_STATUS $BGPSENTRY_TYPE $BGPSENTRY_SEVERITY $BGPSENTRY_ID\" >> \"$2\"\n"
+            .write(toFile: hook, atomically: true, encoding: .utf8)
+        chmod(hook, 0o755)
+        try """
+            registry: \(Self.registry)
+            stateDirectory: \(dir)/state
+            http: { listen: "off" }
+            sinks:
+              - { name: file, type: jsonl, path: out.jsonl }
+              - { name: syslog, type: syslog, url: "udp://127.0.0.1:\(udp.port)", facility: local3, appName: bgpsentry-test }
+              - name: hook
+                type: exec
+                command: [\(hook), \(dir)/exec.jsonl, \(dir)/exec.env]
+                filter: { minSeverity: critical }
+            """.write(toFile: "\(dir)/bgpsentry.yaml", atomically: true, encoding: .utf8)
+        let daemon = try CLI.start(try #require(CLI.binary), ["run", "--config", "\(dir)/bgpsentry.yaml", "--file", Self.demo], in: dir, name: "daemon")
+        #expect(CLI.wait(seconds: 60) { !daemon.isRunning })
+        #expect(daemon.terminationStatus == 0, "\(CLI.read("\(dir)/daemon.err"))")
+        let expected = try Self.replayEvents()
+        let events = CLI.lines("\(dir)/out.jsonl").map(CLI.json)
+        #expect(events.map { "\($0["status"] ?? "") \($0["id"] ?? "")" } == expected)
+
+        let messages = udp.datagrams().map { String(decoding: $0, as: UTF8.self) }
+        #expect(messages.count == expected.count)
+        // local3 (19) × 8 + crit (2) = 154 for a critical firing; notice (5) for resolutions.
+        #expect(messages.contains { $0.hasPrefix("<154>1 ") && $0.contains(" bgpsentry-test ") && $0.contains(" origin-hijack [bgpsentry@32473 id=\"") })
+        #expect(messages.contains { $0.hasPrefix("<157>1 ") && $0.contains("status=\"resolved\"") })
+
+        let critical = events.filter { $0["severity"] as? String == "critical" }
+        let env = CLI.lines("\(dir)/exec.env")
+        #expect(env == critical.map { "\($0["status"] ?? "") \($0["type"] ?? "") critical \($0["id"] ?? "")" })
+        #expect(CLI.lines("\(dir)/exec.jsonl").map { CLI.json($0)["id"] as? String ?? "" } == critical.map { $0["id"] as? String ?? "" })
+    }
+
     @Test("a webhook that times out is retried; every event arrives once it answers in time")
     func slowSink() throws {
         let dir = CLI.temporaryDirectory("slow")

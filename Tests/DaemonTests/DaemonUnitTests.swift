@@ -2,6 +2,10 @@ import Detection
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @testable import Daemon
 
 @Suite("daemon building blocks")
@@ -121,6 +125,32 @@ struct DaemonUnitTests {
         #expect(r.isResolved && r.resolvedAt == "2026-11-25T13:00:00.000Z")
         let rb = try #require(try JSONSerialization.jsonObject(with: Data(AlertmanagerSink.body(r, generatorURL: nil))) as? [[String: Any]])
         #expect(rb.first?["endsAt"] as? String == "2026-11-25T13:00:00.000Z")
+    }
+
+    @Test("HTTP/1.1 responses: status, keep-alive, Content-Length and chunked bodies (RFC 9112)")
+    func httpResponses() throws {
+        let ok = try #require(PlainResponseHead(Array("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX: y".utf8)))
+        #expect(ok.status == 200 && ok.keepAlive && ok.contentLength == 5 && !ok.chunked)
+        let closing = try #require(PlainResponseHead(Array("HTTP/1.1 500 Oops\r\nConnection: close".utf8)))
+        #expect(closing.status == 500 && !closing.keepAlive)
+        let old = try #require(PlainResponseHead(Array("HTTP/1.0 204 No Content".utf8)))
+        #expect(!old.keepAlive)
+        #expect(PlainResponseHead(Array("SSH-2.0-OpenSSH".utf8)) == nil)
+        #expect(PlainResponseHead(Array("HTTP/1.1 200 OK\r\nContent-Length: -3".utf8)) == nil)
+
+        var fds: [Int32] = [0, 0]
+        let paired = socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds)
+        #expect(paired == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        let wire = Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n5;x=1\r\npedia\r\n0\r\nT: 1\r\n\r\n".utf8)
+        _ = wire.withUnsafeBytes { write(fds[1], $0.baseAddress, $0.count) }
+        var reader = SocketReader(fd: fds[0])
+        let read = reader.readHead(limit: 1024)
+        let head = try #require(read)
+        #expect(PlainResponseHead(head)?.chunked == true)
+        let skipped = reader.skipChunked(limit: 1 << 20)
+        #expect(skipped)
+        #expect(reader.buffered == 0)
     }
 
     @Test("the journal numbers events, survives reopening and a torn last line, and prunes delivered segments")

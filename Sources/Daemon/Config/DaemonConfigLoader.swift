@@ -6,12 +6,7 @@ import Foundation
 /// field; relative paths are resolved against the file's folder.
 public enum DaemonConfigLoader {
     public static func load(path: String) throws(ConfigErrors) -> DaemonConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "cannot read the file")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "not UTF-8 text")])
-        }
+        let text = try ConfigNode.readText(path: path)
         let folder = (path as NSString).deletingLastPathComponent
         return try parse(text, file: path, relativeTo: folder.isEmpty ? "." : folder)
     }
@@ -22,16 +17,8 @@ public enum DaemonConfigLoader {
     ]
 
     public static func parse(_ text: String, file: String, relativeTo folder: String) throws(ConfigErrors) -> DaemonConfig {
-        let root: ConfigNode?
-        do {
-            root = try ConfigNode.parse(text)
-        } catch {
-            throw ConfigErrors([ConfigError(file: file, line: YAMLFields.line(of: error), field: "", "YAML syntax: \(error)")])
-        }
+        let (root, top) = try ConfigNode.parseMapping(text, file: file, expected: "sources, registry, sinks, …")
         var f = YAMLFields(file: file)
-        guard let root, case .map(let top, _) = root else {
-            throw ConfigErrors([ConfigError(file: file, line: root?.line ?? 0, field: "", "expected a mapping (sources, registry, sinks, …)")])
-        }
         f.rejectUnknown(top, known: topKeys, path: "")
         var c = DaemonConfig()
         c.source = file

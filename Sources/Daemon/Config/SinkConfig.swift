@@ -29,14 +29,17 @@ public struct SinkConfig: Sendable, Hashable {
     public var generatorURL: String?
     /// exec: the program and its arguments (never run through a shell).
     public var command: [String] = []
-    /// Events of different alerts delivered at once (8 for HTTP sinks, 1 otherwise).
+    /// Events of different alerts delivered at once (8 for https:// sinks, 1 otherwise).
     public var concurrency: Int
 
     public init(name: String, kind: Kind, target: String) {
         self.name = name
         self.kind = kind
         self.target = target
-        self.concurrency = [.webhook, .slack, .alertmanager].contains(kind) ? 8 : 1
+        // https:// receivers are usually remote (round trips of tens of ms): several in flight. A plain http://
+        // receiver is usually local, where one keep-alive connection in order is fastest.
+        let remote = [.webhook, .slack, .alertmanager].contains(kind) && target.lowercased().hasPrefix("https:")
+        self.concurrency = remote ? 8 : 1
     }
 }
 

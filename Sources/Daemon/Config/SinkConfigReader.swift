@@ -52,7 +52,15 @@ enum SinkConfigReader {
         if let v = node["timeout"], let d = f.double(v, "\(field).timeout", in: 0.1...600) { sink.timeoutSeconds = d }
         if let v = node["headers"] {
             if case .map(let hs, _) = v {
-                for h in hs { if let value = f.string(h.value, "\(field).headers.\(h.key)") { sink.headers[h.key] = value } }
+                for h in hs {
+                    guard let value = f.string(h.value, "\(field).headers.\(h.key)") else { continue }
+                    let token = !h.key.isEmpty && h.key.utf8.allSatisfy { $0 > 32 && $0 < 127 && $0 != UInt8(ascii: ":") }
+                    if !token || value.utf8.contains(where: { $0 == 13 || $0 == 10 }) {
+                        f.fail(h.value, "\(field).headers.\(h.key)", "not a valid HTTP header (name: visible ASCII without ':'; value: no line breaks)")
+                    } else {
+                        sink.headers[h.key] = value
+                    }
+                }
             } else {
                 f.fail(v, "\(field).headers", "expected a mapping Header-Name: value")
             }

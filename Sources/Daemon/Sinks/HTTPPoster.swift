@@ -25,21 +25,35 @@ public struct HTTPTarget: Sendable, Hashable {
     }
 }
 
-/// POSTs a body with AsyncHTTPClient and maps the outcome to `SinkError` (2xx ok; 408, 429 and 5xx
-/// retried; other 4xx permanent: the same bytes would be refused again).
+/// POSTs a body and maps the outcome to `SinkError` (2xx ok; 408, 429 and 5xx retried; other 4xx permanent:
+/// the same bytes would be refused again). `http://` goes through `PlainHTTPClient` (keep-alive, no event-loop
+/// hops), `https://` through AsyncHTTPClient (TLS).
 struct HTTPPoster: Sendable {
     let target: HTTPTarget
     let timeout: TimeAmount
+    private let plain: PlainHTTPClient?
 
     init(target: HTTPTarget, timeoutSeconds: Double) {
         self.target = target
         self.timeout = .milliseconds(Int64(timeoutSeconds * 1000))
+        self.plain = PlainHTTPClient(url: target.url, timeoutSeconds: timeoutSeconds)
     }
 
     /// Creates the shared client (event loops, TLS configuration) now, so the first alert does not pay for it.
     static func warmUp() { _ = HTTPClient.shared }
 
     func post(_ body: [UInt8], headers: [(String, String)]) async throws(SinkError) {
+        if let plain {
+            let all = [("Content-Type", "application/json"), ("User-Agent", "bgpsentry/\(BGPSentryVersion.string)")] + headers
+            let code: Int
+            do {
+                code = try await plain.post(body, headers: all)
+            } catch {
+                throw SinkError("POST \(target.redacted): \(error.message)")
+            }
+            try Self.check(code, target)
+            return
+        }
         var request = HTTPClientRequest(url: target.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -54,10 +68,14 @@ struct HTTPPoster: Sendable {
         } catch {
             throw SinkError("POST \(target.redacted): \(error)")
         }
-        switch status.code {
+        try Self.check(Int(status.code), target)
+    }
+
+    private static func check(_ code: Int, _ target: HTTPTarget) throws(SinkError) {
+        switch code {
         case 200..<300: return
-        case 408, 429, 500...: throw SinkError("POST \(target.redacted): HTTP \(status.code)")
-        default: throw SinkError("POST \(target.redacted): HTTP \(status.code) (not retried)", permanent: true)
+        case 408, 429, 500...: throw SinkError("POST \(target.redacted): HTTP \(code)")
+        default: throw SinkError("POST \(target.redacted): HTTP \(code) (not retried)", permanent: true)
         }
     }
 }

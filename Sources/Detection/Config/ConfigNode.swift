@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// A parsed configuration document: mappings, lists and text scalars, each with its line — all that
@@ -25,6 +26,34 @@ public indirect enum ConfigNode: Sendable {
         if let fast = FastYAML.parse(text) { return fast }
         guard let node = try Yams.compose(yaml: text, .basic) else { return nil }
         return ConfigNode(yamsNode: node)
+    }
+
+    /// Reads a YAML file as UTF-8 text; `ConfigErrors` naming `path` when it cannot.
+    public static func readText(path: String) throws(ConfigErrors) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "cannot read the file")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "not UTF-8 text")])
+        }
+        return text
+    }
+
+    /// Parses a configuration document whose top level must be a mapping; syntax errors and any other top
+    /// level are reported at their line. `expected` names the keys for the message.
+    public static func parseMapping(_ text: String, file: String, expected: String)
+        throws(ConfigErrors) -> (root: ConfigNode, entries: [(key: String, keyLine: Int, value: ConfigNode)])
+    {
+        let root: ConfigNode?
+        do {
+            root = try parse(text)
+        } catch {
+            throw ConfigErrors([ConfigError(file: file, line: YAMLFields.line(of: error), field: "", "YAML syntax: \(error)")])
+        }
+        guard let root, case .map(let entries, _) = root else {
+            throw ConfigErrors([ConfigError(file: file, line: root?.line ?? 0, field: "", "expected a mapping with \(expected)")])
+        }
+        return (root, entries)
     }
 
     /// Converts a Yams node (aliases become empty scalars: our files do not use them for values).

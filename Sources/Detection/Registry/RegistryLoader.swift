@@ -6,27 +6,13 @@ import Yams
 /// file, line and field, and nothing half-valid is returned.
 public enum RegistryLoader {
     public static func load(path: String) throws(ConfigErrors) -> Registry {
-        let name = (path as NSString).lastPathComponent
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "cannot read the file")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigErrors([ConfigError(file: name, line: 0, field: "", "not UTF-8 text")])
-        }
-        return try parse(text, file: name)
+        let text = try ConfigNode.readText(path: path)
+        return try parse(text, file: (path as NSString).lastPathComponent)
     }
 
     public static func parse(_ text: String, file: String) throws(ConfigErrors) -> Registry {
-        let root: ConfigNode?
-        do {
-            root = try ConfigNode.parse(text)
-        } catch {
-            throw ConfigErrors([ConfigError(file: file, line: YAMLFields.line(of: error), field: "", "YAML syntax: \(error)")])
-        }
+        let (root, top) = try ConfigNode.parseMapping(text, file: file, expected: "version, prefixes, …")
         var fields = YAMLFields(file: file)
-        guard let root, case .map(let top, _) = root else {
-            throw ConfigErrors([ConfigError(file: file, line: root?.line ?? 0, field: "", "expected a mapping with version, prefixes, …")])
-        }
         let known: Set<String> = ["version", "monitoredASNs", "asns", "partners", "prefixes"]
         fields.rejectUnknown(top, known: known, path: "")
         var version = 1
