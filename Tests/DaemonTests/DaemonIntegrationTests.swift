@@ -131,7 +131,7 @@ struct DaemonIntegrationTests {
     func slowSink() throws {
         let dir = CLI.temporaryDirectory("slow")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let (hook, port) = try CLI.receiver(in: dir, name: "hook", extra: ["--delay", "2", "--slow-first", "8"])
+        let (hook, port) = try CLI.receiver(in: dir, name: "hook", extra: ["--delay", "2", "--slow-first", "3"])
         defer { CLI.kill(hook) }
         try """
             registry: \(Self.registry)
