@@ -37,9 +37,9 @@ struct LiveCaptureTests {
         let firingTypes = Set(hook.filter { $0["status"] as? String == "firing" }.compactMap { $0["type"] as? String })
         #expect(firingTypes.isSuperset(of: ["origin-hijack", "subprefix-hijack", "route-leak", "squat", "path-hijack", "more-specific",
                                             "unexpected-prefix", "suboptimal-path", "withdrawn"]), "\(firingTypes)")
-        let am = CLI.lines("\(dir)/am.jsonl").compactMap { line -> [String: Any]? in
+        let am = CLI.lines("\(dir)/am.jsonl").flatMap { line -> [[String: Any]] in
             let body = CLI.json(line)["body"] as? String ?? ""
-            return (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]])?.first
+            return (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]]) ?? []
         }
         let amIncident = am.filter { ($0["labels"] as? [String: String])?["prefix"] == "2603:1006::/40" }
         #expect(amIncident.count == 2 && amIncident.first?["endsAt"] == nil && amIncident.last?["endsAt"] != nil)
@@ -71,12 +71,12 @@ struct LiveCaptureTests {
         let p99 = try #require(LiveCapture.quantile(0.99, metrics: metrics, series: "bgpsentry_capture_to_sink_seconds", sink: "cli-webhook"))
         let p50 = LiveCapture.quantile(0.5, metrics: metrics, series: "bgpsentry_capture_to_sink_seconds", sink: "cli-webhook") ?? -1
         let alertP99 = try #require(LiveCapture.quantile(0.99, metrics: metrics, series: "bgpsentry_capture_to_alert_seconds", sink: nil))
-        // Release build (scripts/live-test.sh): detection within 10 ms of the frame; delivery of the scenario's
-        // bursts (9-10 alerts from one millisecond of traffic) over HTTP in the ≤ 25 ms histogram bucket (the
-        // printed per-event arrival times say how far under). The debug build `swift test` uses is several
-        // times slower: looser bounds there.
+        // Release build (scripts/live-test.sh): the targets — detection and delivery of the scenario's bursts
+        // (9-10 alerts from one millisecond of traffic) over HTTP with p99 < 10 ms (histogram bucket; the printed
+        // per-event arrival times say how far under). The debug build `swift test` uses is several times
+        // slower: looser bounds there.
         #expect(alertP99 <= (isRelease ? 0.010 : 0.100), "p99 capture-to-alert \(alertP99) s")
-        #expect(p99 <= (isRelease ? 0.025 : 0.250), "p99 capture-to-sink \(p99) s (\(isRelease ? "release" : "debug") build)")
+        #expect(p99 <= (isRelease ? 0.010 : 0.250), "p99 capture-to-sink \(p99) s (\(isRelease ? "release" : "debug") build)")
         let summary = "live (\(isRelease ? "release" : "debug") build): \(Int(announced)) prefixes announced, kernel drops \(drops.map { $0.split(separator: " ").last ?? "" }), "
             + "capture-to-alert p99 ≤ \(alertP99 * 1000) ms; capture-to-webhook p50 ≤ \(p50 * 1000) ms, p99 ≤ \(p99 * 1000) ms (histogram bucket bounds); "
             + "per event at the receiver: \(latencies.map { String(format: "%.1f", $0 * 1000) }.joined(separator: " ")) ms; \(hook.count) webhook events\n"

@@ -2,12 +2,22 @@
 /// when it did not (the worker retries with backoff). Implementations must not log secrets.
 public protocol AlertSink: Sendable {
     func deliver(_ event: DeliveryEvent) async throws(SinkError)
+    /// Events one call of `deliver(batch:)` may carry; 1 (the default) = one event per call.
+    var batchLimit: Int { get }
+    /// Delivers several events in one request, all accepted or all failed (sinks whose API takes a list).
+    func deliver(batch: [DeliveryEvent]) async throws(SinkError)
     /// Reopen files or connections (SIGHUP, logrotate). Default: nothing.
     func reopen() async
     func shutdown() async
 }
 
 extension AlertSink {
+    public var batchLimit: Int { 1 }
+
+    public func deliver(batch: [DeliveryEvent]) async throws(SinkError) {
+        for e in batch { try await deliver(e) }
+    }
+
     public func reopen() async {}
     public func shutdown() async {}
 }

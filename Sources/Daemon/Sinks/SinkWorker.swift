@@ -175,7 +175,8 @@ public final class SinkWorker: Sendable {
             var out: [DeliveryEvent] = []
             var ids: Set<String> = []
             var i = s.head
-            while i < s.queue.count, out.count < config.concurrency {
+            let limit = sink.batchLimit > 1 ? sink.batchLimit : config.concurrency
+            while i < s.queue.count, out.count < limit {
                 let e = s.queue[i]
                 i += 1
                 if s.doneAhead.contains(e.sequence) { continue }
@@ -195,6 +196,7 @@ public final class SinkWorker: Sendable {
 
     private func deliver(_ batch: [DeliveryEvent]) async -> [SinkError?] {
         let filter = config.filter
+        if sink.batchLimit > 1 { return await deliverTogether(batch, filter) }
         if batch.count == 1 { return [await deliverOne(batch[0], filter)] }
         return await withTaskGroup(of: (Int, SinkError?).self) { group in
             for (i, e) in batch.enumerated() { group.addTask { (i, await self.deliverOne(e, filter)) } }
@@ -202,6 +204,24 @@ public final class SinkWorker: Sendable {
             for await (i, r) in group { out[i] = r }
             return out
         }
+    }
+
+    /// One request for every event the filter accepts (a sink whose API takes a list).
+    private func deliverTogether(_ batch: [DeliveryEvent], _ filter: SinkFilter) async -> [SinkError?] {
+        let accepted = batch.filter { filter.accepts(severity: $0.severity, type: $0.type, group: $0.group) }
+        guard !accepted.isEmpty else { return batch.map { _ in nil } }
+        do {
+            try await sink.deliver(batch: accepted)
+        } catch {
+            let ids = Set(accepted.map(\.sequence))
+            return batch.map { ids.contains($0.sequence) ? error : nil }
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        for event in accepted {
+            metrics.delivered.increment()
+            if let captured = event.captureMicroseconds { metrics.latency.recordNanoseconds(max(0, now - captured) * 1000) }
+        }
+        return batch.map { _ in nil }
     }
 
     private func deliverOne(_ event: DeliveryEvent, _ filter: SinkFilter) async -> SinkError? {
