@@ -100,6 +100,15 @@ public struct HTTPSettings: Sendable, Hashable {
     public var enabled = true
     public init() {}
 
+    /// Applies `ADDR:PORT`, `[v6]:PORT`, `:PORT` or `off`; false (nothing changed) when the text is none.
+    public mutating func setListen(_ text: String) -> Bool {
+        guard let (host, port) = Self.parseListen(text) else { return false }
+        enabled = text != "off"
+        self.host = host
+        self.port = port
+        return true
+    }
+
     /// Parses `ADDR:PORT`, `[v6]:PORT`, `:PORT` or `off`.
     public static func parseListen(_ text: String) -> (host: String, port: Int)? {
         if text == "off" { return ("", 0) }

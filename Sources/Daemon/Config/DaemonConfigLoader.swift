@@ -1,6 +1,7 @@
 import BGPWire
 import Detection
 import Foundation
+import Logging
 
 /// Reads and validates `bgpsentry.yaml` (docs/CONFIG.md). Every mistake is reported with file, line and
 /// field; relative paths are resolved against the file's folder.
@@ -53,14 +54,8 @@ public enum DaemonConfigLoader {
             if let v = j["maxBytes"], let n = f.int(v, "journal.maxBytes", in: 65536...(1 << 40)) { c.journal.maximumBytes = n }
         }
         if let h = root["http"], f.mapping(h, "http", known: ["listen", "bearerTokenFile"]) {
-            if let l = h["listen"], let text = f.string(l, "http.listen") {
-                if let (host, port) = HTTPSettings.parseListen(text) {
-                    c.http.enabled = text != "off"
-                    c.http.host = host
-                    c.http.port = port
-                } else {
-                    f.fail(l, "http.listen", "expected ADDRESS:PORT (e.g. 127.0.0.1:9179) or off")
-                }
+            if let l = h["listen"], let text = f.string(l, "http.listen"), !c.http.setListen(text) {
+                f.fail(l, "http.listen", "expected ADDRESS:PORT (e.g. 127.0.0.1:9179) or off")
             }
             c.http.bearerTokenFile = h["bearerTokenFile"].flatMap { path($0, "http.bearerTokenFile", &f) }
         }
@@ -147,7 +142,7 @@ extension BGPRole {
 
 /// swift-log level names accepted by `logLevel`.
 public enum LogLevelName {
-    public static let names = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    public static let names = Logger.Level.allCases.map(\.rawValue)
     public static func parse(_ text: String) -> String? { names.contains(text) ? text : nil }
 }
 

@@ -38,8 +38,13 @@ public struct SinkConfig: Sendable, Hashable {
         self.target = target
         // https:// receivers are usually remote (round trips of tens of ms): several in flight. A plain http://
         // receiver is usually local, where one keep-alive connection in order is fastest.
-        let remote = [.webhook, .slack, .alertmanager].contains(kind) && target.lowercased().hasPrefix("https:")
-        self.concurrency = remote ? 8 : 1
+        self.concurrency = 1
+        if usesTLS { concurrency = 8 }
+    }
+
+    /// Delivered through AsyncHTTPClient (TLS); plain http:// goes through `PlainHTTPClient`.
+    public var usesTLS: Bool {
+        [.webhook, .slack, .alertmanager].contains(kind) && target.lowercased().hasPrefix("https:")
     }
 }
 

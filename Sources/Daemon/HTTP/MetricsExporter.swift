@@ -96,9 +96,7 @@ public final class MetricsExporter: Sendable {
         gauge("bgpsentry_open_alerts", [], Double(s.openAlerts + s.restoredOpen))
         counter("bgpsentry_open_alerts_dropped_total", [], s.alertsDropped)
         for (key, n) in s.counters.events {
-            let parts = key.split(separator: "|").map(String.init)
-            guard parts.count == 3 else { continue }
-            counter("bgpsentry_alert_events_total", [("type", parts[0]), ("severity", parts[1]), ("status", parts[2])], n)
+            counter("bgpsentry_alert_events_total", [("type", key.type.rawValue), ("severity", key.severity.rawValue), ("status", key.status)], n)
         }
         counter("bgpsentry_alerts_adopted_after_restart_total", [], s.counters.adoptedAfterRestart)
         counter("bgpsentry_rpki_validity_total", [("state", "valid")], s.detection.rovValid)

@@ -21,7 +21,6 @@ public final class EventJournal {
     public let settings: JournalSettings
     /// The sequence number of the newest record (0 when empty).
     public private(set) var lastSequence: UInt64 = 0
-    public private(set) var appendedBytes = 0
     /// Records deleted undelivered because the journal exceeded `maximumBytes`.
     public private(set) var overflowDropped: UInt64 = 0
     /// Write or fsync failures (disk full, I/O error): events still reach the sinks from memory.
@@ -65,7 +64,6 @@ public final class EventJournal {
             let ok = line.withUnsafeBytes { StateFiles.writeAll(fd, $0) }
             if ok {
                 segments[segments.count - 1].bytes += line.count
-                appendedBytes += line.count
                 dirty = true
             } else {
                 fail("cannot append to the journal: \(String(cString: strerror(errno)))")
@@ -99,16 +97,13 @@ public final class EventJournal {
     /// Records an fsync failure seen outside the lock.
     public func syncFailed(_ why: String) { fail("cannot fsync the journal: \(why)") }
 
-    /// Every record with a sequence number above `sequence`, oldest first, at most `limit`.
-    public func records(after sequence: UInt64, limit: Int = .max) -> [Record] {
+    /// Every record with a sequence number above `sequence`, oldest first.
+    public func records(after sequence: UInt64) -> [Record] {
         var out: [Record] = []
         for (i, segment) in segments.enumerated() {
             let next = i + 1 < segments.count ? segments[i + 1].first : lastSequence + 1
             guard next > sequence + 1 else { continue }
-            for record in Self.read(segment.path) where record.sequence > sequence {
-                out.append(record)
-                if out.count >= limit { return out }
-            }
+            out += Self.read(segment.path).filter { $0.sequence > sequence }
         }
         return out
     }

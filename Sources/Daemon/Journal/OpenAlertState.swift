@@ -1,4 +1,5 @@
 import Alerting
+import BGPWire
 import Foundation
 
 /// The open alerts the daemon has announced, as their latest bgpsentry.alert/v1 JSON: persisted to
@@ -11,8 +12,8 @@ import Foundation
 struct OpenAlertState {
     struct Restored {
         var json: [UInt8]
-        var prefix: String?
-        var neighbor: String?
+        var prefix: IPPrefix?
+        var neighbor: IPAddress?
         var type: String
         /// Capture time of the alert's last observation: only later events can settle it (a replay of
         /// the same capture after a restart must not end the incident with its own earlier frames).
@@ -23,7 +24,8 @@ struct OpenAlertState {
     private(set) var live: [String: [UInt8]] = [:]
     /// Alerts from the snapshot the capture has not settled yet, by id.
     private(set) var restored: [String: Restored] = [:]
-    private(set) var restoredByPrefix: [String: Set<String>] = [:]
+    /// Restored alert ids by prefix: the per-route check while restored alerts exist is one hash lookup.
+    private(set) var restoredByPrefix: [IPPrefix: Set<String>] = [:]
     private(set) var dirty = false
 
     static let fileName = "open-alerts.jsonl"
@@ -41,10 +43,11 @@ struct OpenAlertState {
                 skipped += 1
                 continue
             }
-            let neighbor = (o["session"] as? [String: Any])?["neighbor"] as? String
+            let neighbor = ((o["session"] as? [String: Any])?["neighbor"] as? String).flatMap(Self.address)
+            let prefix = (o["prefix"] as? String).flatMap { IPPrefix($0) }
             let lastSeen = (o["lastSeen"] as? String).flatMap(Self.parseTime) ?? 0
-            state.restored[id] = Restored(json: json, prefix: o["prefix"] as? String, neighbor: neighbor, type: type, lastSeen: lastSeen)
-            if let p = o["prefix"] as? String { state.restoredByPrefix[p, default: []].insert(id) }
+            state.restored[id] = Restored(json: json, prefix: prefix, neighbor: neighbor, type: type, lastSeen: lastSeen)
+            if let prefix { state.restoredByPrefix[prefix, default: []].insert(id) }
         }
         return (state, skipped)
     }
@@ -66,13 +69,17 @@ struct OpenAlertState {
     }
 
     /// Restored alerts of `prefix` from `neighbor` last seen before capture time `time`.
-    func restoredIDs(prefix: String, neighbor: String, after time: Int64) -> [String] {
+    func restoredIDs(prefix: IPPrefix, neighbor: IPAddress, after time: Int64) -> [String] {
         (restoredByPrefix[prefix] ?? []).filter { restored[$0].map { $0.neighbor == neighbor && $0.lastSeen < time } ?? false }.sorted()
     }
 
     /// Restored alerts carried by `neighbor` (its session changed at capture time `time`).
-    func restoredIDs(neighbor: String, after time: Int64) -> [String] {
+    func restoredIDs(neighbor: IPAddress, after time: Int64) -> [String] {
         restored.filter { $0.value.neighbor == neighbor && $0.value.lastSeen < time }.map(\.key).sorted()
+    }
+
+    static func address(_ text: String) -> IPAddress? {
+        IPv4Address(text).map(IPAddress.v4) ?? IPv6Address(text).map(IPAddress.v6)
     }
 
     /// RFC 3339 `…T…Z` with optional fraction → microseconds since the epoch.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Per-sink delivery cursors (`cursors/NAME`): the sequence number of the last event the sink accepted.
 /// Written by atomic rename without fsync: after a power loss a cursor may be a little behind, and the events
 /// after it are delivered again (at least once) — never skipped.
@@ -13,7 +15,7 @@ final class SinkCursors: Sendable {
 
     func load(_ sink: String) -> UInt64? {
         guard let bytes = StateFiles.read(path(sink)) else { return nil }
-        return UInt64(String(decoding: bytes, as: UTF8.self).trimmingWhitespace)
+        return UInt64(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     func store(_ sequence: UInt64, for sink: String) -> Bool {
@@ -22,14 +24,5 @@ final class SinkCursors: Sendable {
 
     private func path(_ sink: String) -> String {
         "\(directory)/\(String(sink.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }))"
-    }
-}
-
-extension String {
-    var trimmingWhitespace: String {
-        var s = Substring(self)
-        while let c = s.first, c.isWhitespace { s.removeFirst() }
-        while let c = s.last, c.isWhitespace { s.removeLast() }
-        return String(s)
     }
 }

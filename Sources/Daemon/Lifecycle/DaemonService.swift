@@ -30,8 +30,6 @@ public final class DaemonService: Service, @unchecked Sendable {
     private var capture: CaptureService?
     private var cursors: SinkCursors?
     private let workers = NIOLockedValueBox<[(SinkWorker, Task<Void, Never>)]>([])
-    /// The HTTP endpoint's actual address once listening (tests ask for port 0).
-    public let boundAddress = NIOLockedValueBox<String?>(nil)
 
     public init(configSource: @escaping ConfigSource, drainSeconds: Double = 10) throws {
         self.configSource = configSource
@@ -64,7 +62,7 @@ public final class DaemonService: Service, @unchecked Sendable {
         let pipeline = Pipeline(config: config, registry: registry, dataSets: dataSets, journal: journal, openAlerts: openState)
         self.pipeline = pipeline
         let newWorkers = try makeWorkers(config.sinks, journalSequence: journal.lastSequence)
-        if config.sinks.contains(where: { [.webhook, .slack, .alertmanager].contains($0.kind) }) { HTTPPoster.warmUp() }
+        if config.sinks.contains(where: \.usesTLS) { HTTPPoster.warmUp() }
         pipeline.install(workers: newWorkers)
         startWorkers(newWorkers)
         log.info("journal at sequence \(journal.lastSequence); \(newWorkers.count) sinks; registry \(registry.prefixes.count) prefixes")
@@ -78,13 +76,12 @@ public final class DaemonService: Service, @unchecked Sendable {
         if config.http.enabled {
             let token = try config.http.bearerTokenFile.map { path throws(DaemonError) -> String in
                 guard let bytes = StateFiles.read(path) else { throw DaemonError.config("cannot read http.bearerTokenFile \(path)") }
-                return String(decoding: bytes, as: UTF8.self).trimmingWhitespace
+                return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             }
             let server = StatusServer(token: token) { [unowned self] path in self.respond(path, exporter: exporter) }
             let channel = try await server.start(host: config.http.host, port: config.http.port)
             httpChannel = channel
             let address = channel.localAddress.map { "\($0.ipAddress ?? config.http.host):\($0.port ?? config.http.port)" }
-            boundAddress.withLockedValue { $0 = address }
             log.info("HTTP endpoint on http://\(address ?? "?")/ (/metrics, /healthz, /alerts)")
         }
 
@@ -129,8 +126,9 @@ public final class DaemonService: Service, @unchecked Sendable {
         for c in sinks {
             let sink = try SinkFactory.make(c)
             // A sink seen for the first time starts at the journal's end: it does not get old history.
-            let start = cursors.load(c.name) ?? journalSequence
-            if cursors.load(c.name) == nil { _ = cursors.store(start, for: c.name) }
+            let stored = cursors.load(c.name)
+            let start = stored ?? journalSequence
+            if stored == nil { _ = cursors.store(start, for: c.name) }
             out.append(SinkWorker(config: c, sink: sink, cursors: cursors, startCursor: start))
         }
         return out

@@ -70,7 +70,7 @@ public final class EngineFeed {
     /// OPENs did not say comes from configuration.
     public func info(_ s: BGPSession, neighbor d: Int) -> SessionInfo {
         let neighborAddress = s.endpoints[d].address
-        let facts = neighbors[neighborAddress]
+        let facts = neighbors.isEmpty ? nil : neighbors[neighborAddress]  // per UPDATE: no hashing without config
         return SessionInfo(id: s.id, local: s.endpoints[1 - d].address, neighbor: neighborAddress,
                            localASN: s.asn(1 - d) ?? (localASNs.count == 1 ? localASNs[0] : nil),
                            neighborASN: s.asn(d) ?? facts?.asn, role: s.role(d) ?? facts?.role, localRole: s.role(1 - d))

@@ -116,14 +116,14 @@ public final class Pipeline: @unchecked Sendable {
     // MARK: - Alerts restored from the snapshot
 
     private func inspect(_ view: UpdateView, _ m: CapturedMessage) {
-        if let action = view.worstAction { counters.malformedUpdates["\(action)", default: 0] += 1 }
+        if let action = view.worstAction { counters.malformedUpdates[action, default: 0] += 1 }
         guard openAlerts.hasRestored else { return }
-        let neighbor = m.source.address.description
+        let neighbor = m.source.address
         for section in [UpdateView.RouteSection.withdrawn, .mpUnreach, .nlri, .mpReach] {
             let withdrawn = section == .withdrawn || section == .mpUnreach
             var routes = view.routes(section)
             while let route = routes.next() {
-                for id in openAlerts.restoredIDs(prefix: route.prefix.description, neighbor: neighbor, after: m.time.microseconds) {
+                for id in openAlerts.restoredIDs(prefix: route.prefix, neighbor: neighbor, after: m.time.microseconds) {
                     pendingRestored.append((id, withdrawn))
                 }
             }
@@ -141,7 +141,7 @@ public final class Pipeline: @unchecked Sendable {
 
     private func sessionChanged(_ s: SessionInfo, closed: Bool, time: Int64) {
         guard openAlerts.hasRestored else { return }
-        for id in openAlerts.restoredIDs(neighbor: s.neighbor.description, after: time) {
+        for id in openAlerts.restoredIDs(neighbor: s.neighbor, after: time) {
             let isSessionDown = openAlerts.restored[id]?.type == AlertType.sessionDown.rawValue
             if isSessionDown && closed { continue }  // the engine fires it again and adopts it
             let reason = isSessionDown ? "re-established" : "session-closed"
@@ -168,14 +168,15 @@ public final class Pipeline: @unchecked Sendable {
         }
     }
 
-    /// Installs sink workers; events already journaled after each worker's cursor are queued to it first.
+    /// Installs sink workers; events already journaled after each worker's cursor are queued to it first
+    /// (the journal is read once, from the lowest cursor; a worker ignores events at or below its own).
     public func install(workers new: [SinkWorker]) {
         lock.withLockVoid {
             workers = new
-            for w in new {
-                for record in journal.records(after: w.cursor) {
-                    if let e = DeliveryEvent(sequence: record.sequence, json: record.json) { w.enqueue(e) }
-                }
+            guard let lowest = new.map(\.cursor).min() else { return }
+            for record in journal.records(after: lowest) {
+                guard let e = DeliveryEvent(sequence: record.sequence, json: record.json) else { continue }
+                for w in new { w.enqueue(e) }
             }
         }
     }
@@ -217,17 +218,23 @@ public final class Pipeline: @unchecked Sendable {
 
 /// Counts kept by the pipeline itself.
 public struct PipelineCounters: Sendable {
-    /// Events by (type, status) — status `firing`, `reminder` or `resolved`.
-    public var events: [String: Int] = [:]
+    /// Which alert events were journaled: the labels of `bgpsentry_alert_events_total`.
+    public struct EventKey: Sendable, Hashable {
+        public var type: AlertType
+        public var status: String
+        public var severity: Severity { type.severity }
+    }
+
+    /// Events by type and status — `firing`, `reminder` or `resolved`.
+    public var events: [EventKey: Int] = [:]
     /// UPDATEs with RFC 7606 errors, by the action taken (attribute-discard, treat-as-withdraw, session-reset).
-    public var malformedUpdates: [String: Int] = [:]
+    public var malformedUpdates: [ErrorAction: Int] = [:]
     public var adoptedAfterRestart = 0
     public var restoredResolved = 0
     public var snapshotErrors = 0
 
     mutating func count(_ e: AlertEvent) {
-        let status = e.reminder ? "reminder" : e.status.rawValue
-        events["\(e.alert.identity.type.rawValue)|\(e.alert.severity.rawValue)|\(status)", default: 0] += 1
+        events[EventKey(type: e.alert.identity.type, status: e.reminder ? "reminder" : e.status.rawValue), default: 0] += 1
     }
 }
 

@@ -88,27 +88,7 @@ final class PlainHTTPClient: Sendable {
     }
 
     private func connect() -> Result<Int32, SinkError> {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_NUMERICSERV
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else {
-            return .failure(SinkError("cannot resolve \(host)"))
-        }
-        defer { freeaddrinfo(list) }
-        let fd = socket(first.pointee.ai_family, first.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return .failure(SinkError("socket: \(String(cString: strerror(errno)))")) }
-        var tv = timeval(tv_sec: Int(timeoutSeconds), tv_usec: Int((timeoutSeconds - Double(Int(timeoutSeconds))) * 1e6))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        guard Glibc.connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
-            let why = String(cString: strerror(errno))
-            close(fd)
-            return .failure(SinkError("connect http://\(host):\(port): \(why)"))
-        }
-        return .success(fd)
+        SocketConnector.connect(.tcp(host: host, port: port), timeoutSeconds: timeoutSeconds)
     }
 
     /// Reads the status line and headers, then the body (Content-Length, chunked, or until close).

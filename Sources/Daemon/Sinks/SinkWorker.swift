@@ -5,8 +5,9 @@ import NIOConcurrencyHelpers
 /// Delivers one sink's events in journal order: a bounded in-memory queue fed by the pipeline, retries with
 /// capped exponential backoff, and a cursor file advanced after each accepted event. Events the sink's
 /// filter rejects advance the cursor without delivery. Up to `concurrency` events of different alerts are in
-/// flight at once (HTTP sinks default to 8, so a burst of alerts does not queue behind one round trip each);
-/// the cursor only moves past a contiguous run of finished events.
+/// flight at once (https:// sinks default to 8, so a burst of alerts does not queue behind one remote round
+/// trip each), or up to `batchLimit` go in one request; the cursor only moves past a contiguous run of
+/// finished events.
 public final class SinkWorker: Sendable {
     public let config: SinkConfig
     let sink: any AlertSink
@@ -25,7 +26,6 @@ public final class SinkWorker: Sendable {
         var dropped = 0
         var consecutiveFailures = 0
         var lastError: String?
-        var lastDropLog = 0.0
         var stopping = false
         /// Events accepted while an earlier one failed: not sent again, passed when the cursor reaches them.
         var doneAhead: Set<UInt64> = []

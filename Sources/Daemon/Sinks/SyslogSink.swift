@@ -106,7 +106,8 @@ final class SyslogSink: AlertSink {
     func shutdown() async { await reopen() }
 }
 
-/// Opens a connected socket for a syslog address (blocking, with send/connect timeouts).
+/// Opens a connected socket for a syslog address or a plain-HTTP sink (blocking, with send and receive
+/// timeouts; TCP without Nagle delay).
 enum SocketConnector {
     static func connect(_ address: SyslogAddress, timeoutSeconds: Double) -> Result<Int32, SinkError> {
         switch address {
@@ -142,6 +143,11 @@ enum SocketConnector {
             guard fd >= 0 else { return .failure(SinkError("socket: \(String(cString: strerror(errno)))")) }
             var tv = timeval(tv_sec: Int(timeoutSeconds), tv_usec: Int((timeoutSeconds - Double(Int(timeoutSeconds))) * 1e6))
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            if stream {
+                var one: Int32 = 1
+                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            }
             guard Glibc.connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
                 let why = String(cString: strerror(errno))
                 close(fd)

@@ -28,12 +28,17 @@ public indirect enum ConfigNode: Sendable {
         return ConfigNode(yamsNode: node)
     }
 
-    /// Reads a YAML file as UTF-8 text; `ConfigErrors` naming `path` when it cannot.
-    public static func readText(path: String) throws(ConfigErrors) -> String {
+    /// Reads a configuration or data-set file; `ConfigErrors` naming `path` when it cannot.
+    public static func readBytes(path: String) throws(ConfigErrors) -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "cannot read the file")])
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        return [UInt8](data)
+    }
+
+    /// Reads a YAML file as UTF-8 text; `ConfigErrors` naming `path` when it cannot.
+    public static func readText(path: String) throws(ConfigErrors) -> String {
+        guard let text = String(validating: try readBytes(path: path), as: UTF8.self) else {
             throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "not UTF-8 text")])
         }
         return text

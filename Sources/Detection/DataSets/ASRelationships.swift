@@ -46,10 +46,7 @@ public struct ASRelationships: Sendable {
 
     public static func load(path: String) throws(ConfigErrors) -> ASRelationships {
         let name = (path as NSString).lastPathComponent
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "cannot read the file")])
-        }
-        return try parse(bytes: [UInt8](data), file: name)
+        return try parse(bytes: try ConfigNode.readBytes(path: path), file: name)
     }
 
     /// Parses as-rel text; every malformed line is reported (at most 50, then a count).
@@ -129,6 +126,4 @@ public struct ASRelationships: Sendable {
         return result
     }
 }
-
-/// The optional data sets detection can use (each one immutable, swapped as a whole on reload).
 

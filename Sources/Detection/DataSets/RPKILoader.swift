@@ -7,27 +7,19 @@ import Foundation
 /// Mistakes are reported with the file, the line of the offending value and its JSON path.
 public enum RPKILoader {
     public static func load(path: String, slurmPath: String? = nil) throws(ConfigErrors) -> RPKIData {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "cannot read the file")])
-        }
         let name = (path as NSString).lastPathComponent
-        var (vrps, aspas) = try parsePayloads(bytes: [UInt8](data), file: name)
+        var (vrps, aspas) = try parsePayloads(bytes: try ConfigNode.readBytes(path: path), file: name)
         if let slurmPath {
-            let (slurmText, slurmName) = try read(slurmPath)
+            let (slurmText, slurmName) = try readFile(slurmPath)
             let slurm = try SLURM.parse(slurmText, file: slurmName)
             vrps = slurm.apply(to: vrps)
         }
         return RPKIData(source: name, vrps: vrps, aspas: aspas)
     }
 
-    /// The text and file name of `path`.
-    public static func readFile(_ path: String) throws(ConfigErrors) -> (String, String) { try read(path) }
-
-    static func read(_ path: String) throws(ConfigErrors) -> (String, String) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "cannot read the file")])
-        }
-        return (String(decoding: data, as: UTF8.self), (path as NSString).lastPathComponent)
+    /// The text (invalid UTF-8 repaired) and file name of `path`.
+    public static func readFile(_ path: String) throws(ConfigErrors) -> (String, String) {
+        (String(decoding: try ConfigNode.readBytes(path: path), as: UTF8.self), (path as NSString).lastPathComponent)
     }
 
     public static func parsePayloads(_ text: String, file: String) throws(ConfigErrors) -> ([VRP], [ASN: Set<ASN>]) {

@@ -92,8 +92,7 @@ public enum RegistryLoader {
                 continue
             }
             fields.rejectUnknown(m, known: known, path: path)
-            func value(_ key: String) -> ConfigNode? { m.first { $0.key == key }?.value }
-            guard let prefixNode = value("prefix") else {
+            guard let prefixNode = item["prefix"] else {
                 fields.fail(item, "\(path).prefix", "missing")
                 continue
             }
@@ -111,14 +110,14 @@ public enum RegistryLoader {
                 continue
             }
             firstLine[prefix] = prefixNode.line
-            guard let originsNode = value("origins") else {
+            guard let originsNode = item["origins"] else {
                 fields.fail(item, "\(path).origins", "missing (use [] for a prefix that must never be announced)")
                 continue
             }
             let origins = fields.asnList(originsNode, "\(path).origins")
             let maxBits: Int = prefix.isIPv4 ? 32 : 128
             var maxLength = prefix.length
-            if let ml = value("maxLength"), let n = fields.int(ml, "\(path).maxLength") {
+            if let ml = item["maxLength"], let n = fields.int(ml, "\(path).maxLength") {
                 if n < Int(prefix.length) {
                     fields.fail(ml, "\(path).maxLength", "maxLength \(n) is shorter than the prefix length \(prefix.length)")
                 } else if n > maxBits {
@@ -127,9 +126,9 @@ public enum RegistryLoader {
                     maxLength = UInt8(n)
                 }
             }
-            let upstreams = value("upstreams").map { fields.asnList($0, "\(path).upstreams") }
+            let upstreams = item["upstreams"].map { fields.asnList($0, "\(path).upstreams") }
             var partner: ASN?
-            if let p = value("partner"), let asn = fields.asn(p, "\(path).partner") {
+            if let p = item["partner"], let asn = fields.asn(p, "\(path).partner") {
                 if partners.contains(asn) {
                     partner = asn
                 } else {
@@ -137,13 +136,13 @@ public enum RegistryLoader {
                 }
             }
             var maxPathLength: Int?
-            if let mpl = value("maxPathLength"), let n = fields.int(mpl, "\(path).maxPathLength") {
+            if let mpl = item["maxPathLength"], let n = fields.int(mpl, "\(path).maxPathLength") {
                 if n < 1 { fields.fail(mpl, "\(path).maxPathLength", "must be at least 1") } else { maxPathLength = n }
             }
             out.append(RegisteredPrefix(
                 prefix: prefix, origins: origins.sorted(), maxLength: maxLength, upstreams: upstreams?.sorted(),
-                group: value("group").flatMap { fields.string($0, "\(path).group") },
-                description: value("description").flatMap { fields.string($0, "\(path).description") },
+                group: item["group"].flatMap { fields.string($0, "\(path).group") },
+                description: item["description"].flatMap { fields.string($0, "\(path).description") },
                 partner: partner, maxPathLength: maxPathLength, line: line))
         }
         return out

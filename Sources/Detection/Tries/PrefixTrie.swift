@@ -130,16 +130,9 @@ public struct PrefixTrie: Sendable {
     /// The value of the longest stored key covering (or equal to) `key`.
     @inline(__always)
     public func longestMatch(_ key: Key) -> Int32? {
-        var index = root
-        var best: Int32 = -1
-        while index >= 0 {
-            let node = nodes[Int(index)]
-            guard node.key.covers(key) else { break }
-            if node.value >= 0 { best = node.value }
-            if node.key.length == key.length { break }
-            index = key.bit(node.key.length) ? node.children.1 : node.children.0
-        }
-        return best >= 0 ? best : nil
+        var best: Int32?
+        forEachCovering(key) { best = $0 }  // shortest first: the last one is the longest
+        return best
     }
 
     /// Calls `body` with the value of every stored key covering (or equal to) `key`, shortest first.

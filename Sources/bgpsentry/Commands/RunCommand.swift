@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import Daemon
 import Detection
+import Foundation
 
 /// `bgpsentry run`: the daemon (docs/CONFIG.md; README "Deployment").
 struct RunCommand: AsyncParsableCommand {
@@ -74,7 +75,7 @@ struct RunCommand: AsyncParsableCommand {
     /// The file (when given or present at the default path) with the flags applied.
     func effectiveConfig() throws -> DaemonConfig {
         var c = DaemonConfig()
-        let path = config ?? (FileSystem.exists(Self.defaultConfig) ? Self.defaultConfig : nil)
+        let path = config ?? (FileManager.default.fileExists(atPath: Self.defaultConfig) ? Self.defaultConfig : nil)
         if let path { c = try DaemonConfigLoader.load(path: path) }
         if !interfaces.isEmpty || !files.isEmpty {
             c.interfaces = interfaces.map { InterfaceSource(name: $0) }
@@ -82,11 +83,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         if let registry { c.registry = registry }
         if let stateDir { c.stateDirectory = stateDir }
-        if let http, let (host, port) = HTTPSettings.parseListen(http) {
-            c.http.enabled = http != "off"
-            c.http.host = host
-            c.http.port = port
-        }
+        if let http { _ = c.http.setListen(http) }  // validated in validate()
         if !bgpPorts.isEmpty { c.bgpPorts = bgpPorts }
         if let logLevel { c.logLevel = logLevel }
         if let p = dataSetOptions.asRel { c.asRelationships = p }
@@ -130,9 +127,4 @@ struct RunCommand: AsyncParsableCommand {
         if let e = error as? ConfigErrors { return "invalid configuration:\n\(e)" }
         return "\(error)"
     }
-}
-
-/// Tiny file-system queries for command defaults.
-enum FileSystem {
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 }
