@@ -39,7 +39,8 @@ public final class CaptureDecoder {
     }
     private var counters = CaptureStatistics()
     private var reassembly = ReassemblyCounters()
-    /// Sessions in order of first appearance, including closed ones (for summaries).
+    /// Sessions in order of first appearance, including closed ones (for summaries); at most
+    /// `limits.maxListedSessions`, see `list`.
     public private(set) var sessions: [BGPSession] = []
     /// Keep closed sessions in `sessions` (replay summaries); a daemon turns this off.
     public var retainsClosedSessions = true
@@ -50,6 +51,8 @@ public final class CaptureDecoder {
     /// per-neighbour facts there (`BGPSession.configure`) for captures that start mid-session.
     public var sessionStarted: ((BGPSession) -> Void)?
     private var lastSweep: Int64 = 0
+    /// Sessions closed without a BGP message since `sessions` was last compacted.
+    private var closedSilentSessions = 0
     private let handler: (CaptureEvent) -> Void
 
     /// `firstSessionID` numbers sessions from a given value (a restarted daemon continues after its old ids).
@@ -158,6 +161,7 @@ public final class CaptureDecoder {
                                            stats: &reassembly) { bytes, arrival in
             self.deliver(bytes, session: session, sender: sender, arrival: arrival)
         }
+        if reassembly.globalBufferedBytes > limits.maxBufferedBytesTotal { shedBufferedBytes() }
         if segment.isRST {
             close(key, reason: .rst)
         } else if segment.isFIN {
@@ -174,8 +178,22 @@ public final class CaptureDecoder {
         let flow = Flow(session: session)
         flows[key] = flow
         counters.flowsOpened += 1
-        if retainsClosedSessions { sessions.append(session) }
+        if retainsClosedSessions { list(session) }
         return flow
+    }
+
+    /// Adds a session to `sessions`, which stays within `limits.maxListedSessions`: connections that closed
+    /// without a single BGP message (scans, floods, refused attempts) are dropped from it first.
+    private func list(_ session: BGPSession) {
+        if sessions.count >= limits.maxListedSessions, closedSilentSessions >= limits.maxListedSessions / 4 {
+            sessions.removeAll { $0.closeReason != nil && !$0.carriedMessages }
+            closedSilentSessions = 0
+        }
+        if sessions.count < limits.maxListedSessions {
+            sessions.append(session)
+        } else {
+            counters.sessionsNotListed += 1
+        }
     }
 
     private func close(_ key: FlowKey, reason: SessionCloseReason) {
@@ -187,17 +205,49 @@ public final class CaptureDecoder {
             }
         }
         if session.closeReason == nil { session.closeReason = reason }
+        if !session.carriedMessages { closedSilentSessions += 1 }
         handler(.sessionClosed(session, session.closeReason ?? reason))
     }
 
+    /// Evicts a tenth of the flows at once (amortised O(1) per new flow), in `evictionOrder`.
     private func evictOldest() {
-        // Evict the least recently active tenth at once so eviction stays amortised O(1) per flow.
-        let victims = flows.sorted { $0.value.session.lastSeen < $1.value.session.lastSeen }
-            .prefix(max(1, flows.count / 10)).map(\.key)
-        for key in victims {
+        for key in evictionOrder().prefix(max(1, flows.count / 10)) {
             counters.flowsEvicted += 1
             close(key, reason: .evicted)
         }
+    }
+
+    /// Evicts flows in `evictionOrder` until the bytes held by reassembly are down to three quarters of
+    /// the total limit (so shedding is rare, not once per segment at the limit).
+    private func shedBufferedBytes() {
+        reassembly.limitHits += 1
+        let target = limits.maxBufferedBytesTotal / 4 * 3
+        for key in evictionOrder() where reassembly.globalBufferedBytes > target {
+            counters.flowsEvicted += 1
+            close(key, reason: .evicted)
+        }
+    }
+
+    /// Flows in the order they give way under pressure: connections that never carried a BGP message
+    /// first, then sessions whose OPEN was not seen, then established sessions; least recently active first
+    /// within each, the session id breaking ties (replays stay deterministic). A flood of fake connections
+    /// cannot push out a real session while fakes remain.
+    private func evictionOrder() -> [FlowKey] {
+        struct Candidate {
+            var rank: UInt64  // tier in the top two bits, then the last-seen time
+            var id: Int
+            var key: FlowKey
+        }
+        var candidates: [Candidate] = []
+        candidates.reserveCapacity(flows.count)
+        for (key, flow) in flows {
+            let s = flow.session
+            let tier: UInt64 = !s.carriedMessages ? 0 : (s.opens[0] == nil && s.opens[1] == nil ? 1 : 2)
+            let seen = UInt64(clamping: max(0, s.lastSeen.microseconds)) & (1 << 62 - 1)
+            candidates.append(Candidate(rank: tier << 62 | seen, id: s.id, key: key))
+        }
+        candidates.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.id < $1.id }
+        return candidates.map(\.key)
     }
 
     private func sweepIfDue(now: Int64) {

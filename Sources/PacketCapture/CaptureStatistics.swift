@@ -18,6 +18,8 @@ public struct CaptureStatistics: Sendable {
     public var flowsOpened = 0
     public var flowsEvicted = 0
     public var flowsTimedOut = 0
+    /// Sessions left out of `CaptureDecoder.sessions` because it was full.
+    public var sessionsNotListed = 0
     public var reassembly = ReassemblyCounters()
 
     public init() {}

@@ -140,6 +140,28 @@ struct ReassemblyTests {
         }
         #expect(counters.limitHits > 0)
     }
+
+    @Test("bytes held are released on a new SYN, a gap and the end (found by fuzz-reassembly)")
+    func bufferedBytesAccounting() {
+        let (stream, _) = sampleStream()
+        var r = StreamReassembler()
+        var counters = ReassemblyCounters()
+        func send(_ sequence: UInt32, _ flags: UInt8, _ bytes: ArraySlice<UInt8>) {
+            var seg = TCPSegmentFactory.make(sequence: sequence, flags: flags, payload: Array(bytes))
+            seg.withSegment { r.receive($0, arrival: .init(frame: 1, time: CaptureTime(microseconds: 1)), limits: ReassemblyLimits(),
+                                        maxMessageLength: 4096, stats: &counters) { _, _ in } }
+        }
+        send(999, TCPSegment.syn, [])
+        send(1000, 0, stream[0..<30])  // a partial message is held
+        send(5000, 0, stream[40..<90])  // out-of-order data is held
+        #expect(counters.globalBufferedBytes == r.bufferedBytes && r.bufferedBytes > 0)
+        send(7000, TCPSegment.syn, [])  // a new connection on the same tuple
+        #expect(counters.globalBufferedBytes == 0)
+        send(7001, 0, stream[0..<30])
+        send(9000, 0, stream[0..<19])
+        r.finish(maxMessageLength: 4096, stats: &counters) { _, _ in }
+        #expect(counters.globalBufferedBytes == 0)
+    }
 }
 
 /// Builds TCP segments for tests (the public initialiser parses real headers).

@@ -37,25 +37,20 @@ extension OpenMessage {
         w.writeUInt16(myAS)
         w.writeUInt16(holdTime)
         w.writeUInt32(bgpIdentifier.value)
-        let params = caps.bytes.isEmpty ? 0 : caps.bytes.count + (usesExtendedParameters ? 3 : 2)
-        if usesExtendedParameters || params > 255 {
+        // Capabilities go in one parameter (type 2, RFC 5492 §4), then every other parameter as it came.
+        var parameters = otherParameters
+        if !caps.bytes.isEmpty { parameters.insert(OptionalParameter(type: 2, value: caps.bytes), at: 0) }
+        let plainLength = parameters.reduce(0) { $0 + 2 + $1.value.count }
+        let extended = usesExtendedParameters || plainLength > 255 || parameters.contains { $0.value.count > 255 }
+        if extended {
             // RFC 9072 §2: non-extended length 255, type 255, then a two-octet length; parameters use two-octet lengths.
             w.writeUInt8(255)
             w.writeUInt8(255)
-            w.writeLengthPrefixed(twoOctets: true) { p in
-                if !caps.bytes.isEmpty {
-                    p.writeUInt8(2)
-                    p.writeUInt16(UInt16(clamping: caps.bytes.count))
-                    p.writeBytes(caps.bytes)
-                }
-            }
-        } else {
-            w.writeLengthPrefixed(twoOctets: false) { p in
-                if !caps.bytes.isEmpty {
-                    p.writeUInt8(2)
-                    p.writeUInt8(UInt8(caps.bytes.count))
-                    p.writeBytes(caps.bytes)
-                }
+        }
+        w.writeLengthPrefixed(twoOctets: extended) { p in
+            for parameter in parameters {
+                p.writeUInt8(parameter.type)
+                p.writeLengthPrefixed(twoOctets: extended) { $0.writeBytes(parameter.value) }
             }
         }
     }
@@ -121,7 +116,8 @@ extension PathAttributes {
         func attribute(_ flags: UInt8, _ type: UInt8, _ body: (inout WireWriter) -> Void) {
             var value = WireWriter()
             body(&value)
-            let extended = value.bytes.count > 255
+            // An unknown attribute keeps the length form it arrived with.
+            let extended = value.bytes.count > 255 || flags & PathAttributeFlags.extendedLength.rawValue != 0
             w.writeUInt8(extended ? flags | PathAttributeFlags.extendedLength.rawValue : flags)
             w.writeUInt8(type)
             if extended { w.writeUInt16(UInt16(clamping: value.bytes.count)) } else { w.writeUInt8(UInt8(value.bytes.count)) }
@@ -206,7 +202,7 @@ extension PathAttributes {
             }
         }
         if let otc { attribute(optionalTransitive, PathAttributeType.onlyToCustomer) { $0.writeUInt32(otc) } }
-        for raw in unknown { attribute(raw.flags.rawValue & ~PathAttributeFlags.extendedLength.rawValue, raw.type) { $0.writeBytes(raw.value) } }
+        for raw in unknown { attribute(raw.flags.rawValue, raw.type) { $0.writeBytes(raw.value) } }
     }
 }
 
@@ -233,14 +229,17 @@ extension Route {
         if addPath { w.writeUInt32(pathID ?? 0) }
         let encoding = family.prefixEncoding ?? .plain
         var bits = Int(prefix.length)
-        let labelValues = labels.labels
-        if encoding != .plain { bits += 24 * max(1, labelValues.count) }
+        let entries = labels.entries
+        if encoding != .plain { bits += 24 * max(1, entries.count) }
         if encoding == .vpn { bits += 64 }
         w.writeUInt8(UInt8(clamping: bits))
         if encoding != .plain {
-            let values = labelValues.isEmpty ? [UInt32(0)] : labelValues
-            for (i, label) in values.enumerated() {
-                w.writeUInt24(label << 4 | (i == values.count - 1 ? 1 : 0))
+            // Entries as read; the last one ends the stack (bottom-of-stack bit, or the RFC 8277 §2.4
+            // withdrawal value 0x800000), and one built from label values gets the bit set.
+            let stack = entries.isEmpty ? [UInt32(0)] : entries
+            for (i, entry) in stack.enumerated() {
+                let terminates = entry & 1 == 1 || entry == 0x80_0000 || entry == 0
+                w.writeUInt24(i == stack.count - 1 && !terminates ? entry | 1 : entry)
             }
         }
         if encoding == .vpn { w.writeUInt64(routeDistinguisher?.raw ?? 0) }

@@ -1,28 +1,38 @@
-/// An MPLS label stack from labeled or VPN NLRI (RFC 8277 §2), kept inline: the first three labels
-/// and the total count, so a `Route` stays a fixed-size value.
+/// An MPLS label stack from labeled or VPN NLRI (RFC 8277 §2), kept inline: the first three 3-octet label
+/// entries as they were on the wire (20-bit label, 3-bit traffic class, bottom-of-stack bit) and the total
+/// count, so a `Route` stays a fixed-size value and re-encodes byte for byte.
 public struct LabelStack: Sendable, Hashable {
     public var count: UInt8 { storedCount }
     @usableFromInline var storedCount: UInt8 = 0
-    @usableFromInline var l0: UInt32 = 0
-    @usableFromInline var l1: UInt32 = 0
-    @usableFromInline var l2: UInt32 = 0
+    @usableFromInline var e0: UInt32 = 0
+    @usableFromInline var e1: UInt32 = 0
+    @usableFromInline var e2: UInt32 = 0
 
     @inlinable public init() {}
 
-    /// Appends a 20-bit label value; labels past the third are counted, not kept.
+    /// Appends a 20-bit label value (traffic class 0; the encoder sets bottom-of-stack on the last).
     @inlinable
     public mutating func append(_ label: UInt32) {
+        append(entry: (label & 0xF_FFFF) << 4)
+    }
+
+    /// Appends a whole 24-bit label entry as read from the wire; entries past the third are counted, not kept.
+    @inlinable
+    public mutating func append(entry: UInt32) {
         switch storedCount {
-        case 0: l0 = label
-        case 1: l1 = label
-        case 2: l2 = label
+        case 0: e0 = entry
+        case 1: e1 = entry
+        case 2: e2 = entry
         default: break
         }
         if storedCount < UInt8.max { storedCount += 1 }
     }
 
-    /// The kept labels (at most three).
-    public var labels: [UInt32] { Array([l0, l1, l2].prefix(Int(min(storedCount, 3)))) }
+    /// The kept 24-bit entries (at most three).
+    public var entries: [UInt32] { Array([e0, e1, e2].prefix(Int(min(storedCount, 3)))) }
+
+    /// The kept 20-bit label values (at most three).
+    public var labels: [UInt32] { entries.map { $0 >> 4 } }
 }
 
 /// An 8-octet route distinguisher (RFC 4364 §4.2), printed `type:value` per its type.

@@ -62,7 +62,7 @@ public struct RouteReader: IteratorProtocol {
                     throw WireError(.badNLRI, at: start, "label stack longer than the prefix length")
                 }
                 bits -= 24
-                labels.append(label >> 4)
+                labels.append(entry: label)
                 // Bottom of stack, or the RFC 8277 §2.4 withdrawal value 0x800000 (no BoS bit).
                 if label & 1 == 1 || label == 0x80_0000 || label == 0 { break }
                 guard labels.count < RouteReader.maximumLabels else {

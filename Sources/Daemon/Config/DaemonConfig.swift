@@ -55,28 +55,13 @@ public struct InterfaceSource: Sendable, Hashable {
     }
 }
 
-/// What the configuration says about a neighbour, for captures that start after its OPEN.
-public struct NeighborFacts: Sendable, Hashable {
-    public var address: IPAddress
-    public var asn: ASN?
-    public var role: BGPRole?
-    public var fourOctetAS: Bool?
-    public var addPath: Bool?
-
-    public init(address: IPAddress) { self.address = address }
-
-    /// The decoding context its UPDATEs use, when the file fixes either fact.
-    public var context: DecodingContext? {
-        guard fourOctetAS != nil || addPath != nil else { return nil }
-        var families = AddPathFamilies()
-        if addPath == true { for f in AddressFamily.unicastAndMulticast { families.insert(f) } }
-        return DecodingContext(fourOctetAS: fourOctetAS ?? true, addPath: families)
-    }
-}
-
 /// Resource bounds of the daemon (each has a metric when hit).
 public struct DaemonLimits: Sendable, Hashable {
     public var maximumFlows = 10_000
+    /// Bytes held by TCP reassembly over all connections (out-of-order data, partial messages).
+    public var maximumReassemblyBytes = 64 << 20
+    /// Out-of-order segments held per direction before the hole counts as a gap.
+    public var maximumOutOfOrderSegments = 256
     public var maximumRIBEntries = 1_000_000
     public var maximumOpenAlerts = 100_000
     public init() {}
@@ -122,7 +107,3 @@ public struct HTTPSettings: Sendable, Hashable {
     }
 }
 
-extension AddressFamily {
-    /// IPv4 and IPv6 unicast and multicast: the families ADD-PATH is switched on for by `addPath: true`.
-    static let unicastAndMulticast: [AddressFamily] = [.ipv4Unicast, .ipv6Unicast, .ipv4Multicast, .ipv6Multicast]
-}

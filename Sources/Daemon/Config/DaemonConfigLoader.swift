@@ -42,8 +42,14 @@ public enum DaemonConfigLoader {
         if let d = root["detection"], f.mapping(d, "detection", known: ["renotifyAfter"]) {
             if let r = d["renotifyAfter"], let n = f.int(r, "detection.renotifyAfter", in: 1...31_536_000) { c.renotifyAfterSeconds = n }
         }
-        if let l = root["limits"], f.mapping(l, "limits", known: ["flows", "ribEntries", "openAlerts"]) {
+        if let l = root["limits"], f.mapping(l, "limits", known: ["flows", "reassemblyBytes", "outOfOrderSegments", "ribEntries", "openAlerts"]) {
             if let v = l["flows"], let n = f.int(v, "limits.flows", in: 1...10_000_000) { c.limits.maximumFlows = n }
+            if let v = l["reassemblyBytes"], let n = f.int(v, "limits.reassemblyBytes", in: 65_536...(1 << 36)) {
+                c.limits.maximumReassemblyBytes = n
+            }
+            if let v = l["outOfOrderSegments"], let n = f.int(v, "limits.outOfOrderSegments", in: 1...1_000_000) {
+                c.limits.maximumOutOfOrderSegments = n
+            }
             if let v = l["ribEntries"], let n = f.int(v, "limits.ribEntries", in: 1...100_000_000) { c.limits.maximumRIBEntries = n }
             if let v = l["openAlerts"], let n = f.int(v, "limits.openAlerts", in: 1...10_000_000) { c.limits.maximumOpenAlerts = n }
         }

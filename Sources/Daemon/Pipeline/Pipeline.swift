@@ -45,6 +45,9 @@ public final class Pipeline: @unchecked Sendable {
         self.feed = feed
         var limits = ReassemblyLimits()
         limits.maxFlows = config.limits.maximumFlows
+        limits.maxBufferedBytesTotal = config.limits.maximumReassemblyBytes
+        limits.maxOutOfOrderSegments = config.limits.maximumOutOfOrderSegments
+        limits.maxOutOfOrderBytesPerDirection = min(limits.maxOutOfOrderBytesPerDirection, limits.maxBufferedBytesTotal)
         decoder = CaptureDecoder(bgpPorts: Set(config.bgpPorts), limits: limits) { feed.handle($0) }
         decoder.retainsClosedSessions = false
         decoder.sessionStarted = { feed.sessionStarted($0) }

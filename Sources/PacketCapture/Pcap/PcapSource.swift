@@ -20,6 +20,13 @@ public struct Frame {
     public var bytes: UnsafeRawBufferPointer
     /// The original length on the wire.
     public var wireLength: Int
+
+    public init(number: Int, time: CaptureTime, bytes: UnsafeRawBufferPointer, wireLength: Int) {
+        self.number = number
+        self.time = time
+        self.bytes = bytes
+        self.wireLength = wireLength
+    }
 }
 
 /// A libpcap handle: an offline file (pcap or pcapng), standard input, or a live interface.
@@ -45,19 +52,26 @@ public final class PcapSource {
     /// Opens a capture file, or standard input for `-`.
     public static func openOffline(_ path: String) throws(CaptureError) -> PcapSource {
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        let handle: OpaquePointer?
         if path == "-" {
             guard let file = fdopen(0, "rb") else {
                 throw CaptureError(.openFailed, source: path, "cannot read standard input")
             }
-            handle = pcap_fopen_offline(file, &errbuf)
-        } else {
-            handle = pcap_open_offline(path, &errbuf)
+            return try openOffline(file: file, name: path)
         }
-        guard let handle else {
+        guard let handle = pcap_open_offline(path, &errbuf) else {
             throw CaptureError(.openFailed, source: path, PcapSource.string(errbuf))
         }
         return PcapSource(handle: handle, name: path)
+    }
+
+    /// Reads a capture from an open stdio stream (standard input, a memory buffer); libpcap closes it.
+    public static func openOffline(file: UnsafeMutablePointer<FILE>, name: String) throws(CaptureError) -> PcapSource {
+        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        guard let handle = pcap_fopen_offline(file, &errbuf) else {
+            fclose(file)
+            throw CaptureError(.openFailed, source: name, PcapSource.string(errbuf))
+        }
+        return PcapSource(handle: handle, name: name)
     }
 
     /// Live capture settings (see pcap(3PCAP)).

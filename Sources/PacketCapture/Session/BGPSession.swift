@@ -40,6 +40,11 @@ public final class BGPSession {
     public internal(set) var lastNotificationFrame = 0
     public var counters: [DirectionCounters] = [DirectionCounters(), DirectionCounters()]
 
+    /// True once either side sent a BGP message (a connection that carried none was never a session).
+    public var carriedMessages: Bool {
+        counters.contains { $0.opens + $0.updates + $0.notifications + $0.keepalives + $0.routeRefreshes > 0 }
+    }
+
     public struct DirectionCounters: Sendable {
         public var opens = 0
         public var updates = 0

@@ -49,7 +49,7 @@ public struct StreamReassembler {
         }
         var payload = segment.payload
         if segment.isSYN {
-            reset()
+            reset(stats: &stats)
             // The SYN occupies one sequence number. BGP never sends data on a SYN; synthetic captures that do
             // number that data from the SYN's own sequence, so a SYN with payload is taken to start there.
             nextSequence = payload.isEmpty ? segment.sequence &+ 1 : segment.sequence
@@ -95,25 +95,33 @@ public struct StreamReassembler {
             stats.truncatedMessageBytes += pending.count
             stats.truncatedMessages += synced ? 1 : 0
         }
-        stats.globalBufferedBytes -= pending.count
-        pending.removeAll()
+        dropPending(stats: &stats)
         synced = false
     }
 
-    private mutating func reset() {
-        pending.removeAll()
+    /// A new connection (SYN): everything held for the old one is released.
+    private mutating func reset(stats: inout ReassemblyCounters) {
+        dropPending(stats: &stats)
+        stats.globalBufferedBytes -= outOfOrderBytes
         outOfOrder.removeAll()
         outOfOrderBytes = 0
         synced = false
+    }
+
+    /// Releases the partial message, keeping the global byte count true.
+    private mutating func dropPending(stats: inout ReassemblyCounters) {
+        stats.globalBufferedBytes -= pending.count
+        pending.removeAll(keepingCapacity: pending.capacity <= 16 * 1024)
     }
 
     private mutating func holdOutOfOrder(sequence: UInt32, payload: UnsafeRawBufferPointer, arrival: Arrival,
                                          limits: ReassemblyLimits, maxMessageLength: Int,
                                          stats: inout ReassemblyCounters, emit: Emit) {
         stats.outOfOrderSegments += 1
+        // The total over all flows is the decoder's to enforce: it evicts the least valuable flows first
+        // (`CaptureDecoder.shedBufferedBytes`) rather than skipping this hole.
         if outOfOrder.count >= limits.maxOutOfOrderSegments
             || outOfOrderBytes + payload.count > limits.maxOutOfOrderBytesPerDirection
-            || stats.globalBufferedBytes + payload.count > limits.maxBufferedBytesTotal
         {
             // The hole will not be filled within our bounds: jump over it.
             stats.limitHits += 1
@@ -147,7 +155,7 @@ public struct StreamReassembler {
             stats.truncatedMessageBytes += pending.count
             if synced { stats.truncatedMessages += 1 }
         }
-        pending.removeAll(keepingCapacity: true)
+        dropPending(stats: &stats)
         synced = false
         nextSequence = sequence
     }
@@ -223,8 +231,7 @@ public struct StreamReassembler {
             input = UnsafeRawBufferPointer(rebasing: input[take...])
             if pendingNeed(maxMessageLength: maxMessageLength) == 0 {
                 pending.withUnsafeBytes { emit($0, arrival) }
-                stats.globalBufferedBytes -= pending.count
-                pending.removeAll(keepingCapacity: true)
+                dropPending(stats: &stats)
             }
         }
     }

@@ -39,6 +39,8 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "Input kind: pcap, or raw (concatenated BGP messages starting at a marker).")
     var input: Input = .pcap
 
+    @OptionGroup var captureLimits: CaptureLimitOptions
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one capture file, or '-' for standard input") }
     }
@@ -48,7 +50,7 @@ struct DecodeCommand: ParsableCommand {
         let chosen = format ?? (out.isTerminal ? .text : .jsonl)
         let run = DecodeRun(format: chosen, output: out)
         let ports = Set(bgpPorts.isEmpty ? [179] : bgpPorts)
-        let decoder = CaptureDecoder(bgpPorts: ports) { [run] event in run.handle(event) }
+        let decoder = CaptureDecoder(bgpPorts: ports, limits: captureLimits.limits) { [run] event in run.handle(event) }
         let clock = MonotonicClock()
         var failures: [String] = []
         for file in files {

@@ -58,6 +58,8 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var dataSetOptions: DataSetOptions
 
+    @OptionGroup var captureLimits: CaptureLimitOptions
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one capture file, or '-' for standard input") }
         guard renotifyAfter > 0 else { throw ValidationError("--renotify-after must be positive") }
@@ -89,7 +91,9 @@ struct ReplayCommand: ParsableCommand {
         let engine = DetectionEngine(registry: table, dataSets: dataSets, options: options) { [run] event in run.emit(event) }
         let feed = EngineFeed(engine: engine)
         feed.beforeUpdate = { [run] view, _ in run.tally.count(view) }
-        let decoder = CaptureDecoder(bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts)) { [feed] event in feed.handle(event) }
+        let decoder = CaptureDecoder(bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts), limits: captureLimits.limits) { [feed] event in
+            feed.handle(event)
+        }
         let clock = MonotonicClock()
         let progress = ProgressLine(enabled: OutputStream.standardError.isTerminal, clock: clock)
         var failures: [String] = []

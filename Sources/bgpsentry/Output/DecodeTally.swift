@@ -78,7 +78,7 @@ enum CaptureSummary {
         }
         out += "\n"
         out += "sessions: \(sessions.count)\n"
-        for s in sessions {
+        for s in SessionListing.shown(sessions) {
             out += "  #\(s.id) \(s.endpoints[0]) AS\(s.asn(0).map(String.init) ?? "?") ⇄ \(s.endpoints[1]) AS\(s.asn(1).map(String.init) ?? "?")"
             let updates = s.counters.map(\.updates)
             out += " updates \(updates[0])/\(updates[1])"
@@ -92,6 +92,7 @@ enum CaptureSummary {
             if let reason = s.closeReason { out += "; closed: \(reason.rawValue)" }
             out += "\n"
         }
+        out += SessionListing.omitted(sessions)
         let r = stats.reassembly
         out += "reassembly: gaps \(r.gaps) (\(r.gapBytes) bytes), resyncs \(r.resyncs), discarded \(r.discardedBytes) bytes, "
         out += "framing errors \(r.framingErrors), truncated messages \(r.truncatedMessages), retransmitted \(r.retransmittedBytes) bytes, "

@@ -12,7 +12,7 @@ enum ReplaySummary {
         out += "inputs: \(inputs.joined(separator: ", ")); registry: \(engine.registry.source) (\(engine.registry.prefixes.count) prefixes)\n"
         out += "frames: \(stats.frames), BGP messages: \(stats.totalMessages), UPDATEs: \(stats.messageCount(.update))\n"
         out += "sessions: \(decoder.sessions.count)\n"
-        for s in decoder.sessions {
+        for s in SessionListing.shown(decoder.sessions) {
             out += "  #\(s.id)"
             for d in 0..<2 {
                 let asn = s.asn(d).map { "AS\($0)" } ?? "AS?"
@@ -23,6 +23,7 @@ enum ReplaySummary {
             if let reason = s.closeReason { out += "; closed: \(reason.rawValue)" }
             out += "\n"
         }
+        out += SessionListing.omitted(decoder.sessions)
         let book = engine.book
         let types = Set(book.fired.keys).union(book.resolvedCount.keys).sorted()
         if types.isEmpty {
@@ -49,13 +50,17 @@ enum ReplaySummary {
             : "malformed: " + t.malformed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         let r = stats.reassembly
         if r.gaps + r.framingErrors > 0 { out += "reassembly: gaps \(r.gaps), framing errors \(r.framingErrors)\n" }
+        if stats.flowsEvicted + r.limitHits + stats.sessionsNotListed > 0 {
+            out += "bounds hit: flows evicted \(stats.flowsEvicted), reassembly limits \(r.limitHits), sessions not listed \(stats.sessionsNotListed) (of \(stats.flowsOpened) connections)\n"
+        }
         let d = engine.statistics
         let prefixes = d.announced + d.withdrawn
         if engine.dataSets.rpki != nil {
             out += "RPKI (RFC 6811) over every announced prefix: valid \(d.rovValid), invalid \(d.rovInvalid), not-found \(d.rovNotFound)\n"
         }
         out += "prefixes: announced \(d.announced), withdrawn \(d.withdrawn); watched \(d.watchedAnnouncements)/\(d.watchedWithdrawals); RIB \(engine.rib.count) routes\n"
-        out += "elapsed: \(CaptureSummary.formatSeconds(elapsedSeconds)) s, \(elapsedSeconds > 0 ? Int(Double(prefixes) / elapsedSeconds) : 0) prefixes/s\n"
+        out += "elapsed: \(CaptureSummary.formatSeconds(elapsedSeconds)) s, \(elapsedSeconds > 0 ? Int(Double(prefixes) / elapsedSeconds) : 0) prefixes/s"
+        out += PeakMemory.megabytes.map { ", peak memory \($0) MB\n" } ?? "\n"
         return out
     }
 }

@@ -1,5 +1,4 @@
 import BGPWire
-import Detection
 import PacketCapture
 
 /// Capture events → detection-engine calls: the glue `replay` and the daemon share. It decides who the
@@ -87,8 +86,7 @@ public final class EngineFeed {
     /// Why a session is down, or `nil` when its end is not a failure (end of capture, eviction).
     public static func cause(_ s: BGPSession, _ reason: SessionCloseReason) -> String? {
         // A connection that never carried a BGP message (refused or aborted attempt) was never a session.
-        let messages = s.counters.reduce(0) { $0 + $1.opens + $1.updates + $1.notifications + $1.keepalives + $1.routeRefreshes }
-        guard messages > 0 else { return nil }
+        guard s.carriedMessages else { return nil }
         switch reason {
         case .notification:
             guard let n = s.lastNotification else { return "NOTIFICATION" }

@@ -1,0 +1,48 @@
+import BGPWire
+import Detection
+
+/// Fuzz target `loaders`: the operator-supplied files, selected by the first input byte — the prefix
+/// registry (`prefixes.yaml`, docs/DETECTION.md), RPKI validated payloads (rpki-client / Routinator JSON:
+/// VRPs and ASPA), RFC 8416 SLURM, CAIDA as-rel. Invalid input must come back as located errors, never a
+/// crash; what loads must be consistent: every registered prefix is its own longest match, every VRP
+/// validates its own origin (RFC 6811 §2), an as-rel link reads the same from both ends.
+public enum LoadersTarget {
+    public static func run(_ input: UnsafeRawBufferPointer) {
+        guard let selector = input.first else { return }
+        let bytes = Array(input[1...])
+        switch selector % 4 {
+        case 0: checkRegistry(bytes)
+        case 1: checkRPKI(bytes)
+        case 2: _ = try? SLURM.parse(String(decoding: bytes, as: UTF8.self), file: "fuzz.slurm")
+        default: checkASRelationships(bytes)
+        }
+    }
+
+    static func checkRegistry(_ bytes: [UInt8]) {
+        guard let registry = try? RegistryLoader.parse(String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml") else { return }
+        for entry in registry.prefixes {
+            require(registry.entry(covering: entry.prefix)?.prefix == entry.prefix, "\(entry.prefix) is not its own match")
+            require(entry.maxLength >= entry.prefix.length, "\(entry.prefix) maxLength \(entry.maxLength) below its length")
+        }
+    }
+
+    static func checkRPKI(_ bytes: [UInt8]) {
+        guard let (vrps, aspas) = try? RPKILoader.parsePayloads(bytes: bytes, file: "fuzz.json") else { return }
+        let rpki = RPKIData(vrps: vrps, aspas: aspas)
+        for vrp in vrps.prefix(64) where vrp.asn != 0 {
+            require(rpki.validate(vrp.prefix, origin: vrp.asn) == .valid, "\(vrp) does not validate its own origin")
+        }
+    }
+
+    static func checkASRelationships(_ bytes: [UInt8]) {
+        guard let relationships = try? ASRelationships.parse(bytes: bytes, file: "fuzz.as-rel") else { return }
+        let forward = relationships.relation(1, 2), backward = relationships.relation(2, 1)
+        let expected: ASRelationships.Relation? = switch forward {
+        case .providerOf: .customerOf
+        case .customerOf: .providerOf
+        case .peer: .peer
+        case nil: nil
+        }
+        require(backward == expected, "AS1→AS2 \(String(describing: forward)) but AS2→AS1 \(String(describing: backward))")
+    }
+}

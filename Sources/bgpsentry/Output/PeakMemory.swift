@@ -1,0 +1,11 @@
+import Foundation
+
+/// The process's peak resident set size (Linux `VmHWM` in /proc/self/status), for summaries.
+enum PeakMemory {
+    static var megabytes: Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return (kilobytes + 1023) / 1024
+    }
+}
