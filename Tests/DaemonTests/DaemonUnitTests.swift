@@ -17,6 +17,28 @@ struct DaemonUnitTests {
         return out
     }
 
+    @Test("secret files: refused when everyone may read them, trimmed, never empty; compared in constant time")
+    func secretFiles() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bgpsentry-secret-\(getpid())").path
+        defer { unlink(path) }
+        try "s3cret\n".write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o644)
+        #expect(throws: DaemonError.self) { try SecretFile.read(path, field: "secretFile") }
+        do throws(DaemonError) {
+            _ = try SecretFile.read(path, field: "secretFile")
+        } catch {
+            #expect(error.description.contains("readable by everyone") && !error.description.contains("s3cret"))
+        }
+        chmod(path, 0o640)
+        #expect(try SecretFile.read(path, field: "secretFile") == Array("s3cret".utf8))
+        try "\n".write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o600)
+        #expect(throws: DaemonError.self) { try SecretFile.read(path, field: "http.bearerTokenFile") }
+        #expect(SecretFile.equal(Array("Bearer abc".utf8), Array("Bearer abc".utf8)))
+        #expect(!SecretFile.equal(Array("Bearer abd".utf8), Array("Bearer abc".utf8)))
+        #expect(!SecretFile.equal(Array("Bearer ab".utf8), Array("Bearer abc".utf8)))
+    }
+
     @Test("SHA-256 and HMAC-SHA256 match FIPS 180-4 and RFC 4231 test vectors")
     func hmacVectors() {
         #expect(SHA256.hex(SHA256.hash(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

@@ -79,7 +79,7 @@ final class StatusHandler: ChannelInboundHandler, @unchecked Sendable {
     private func respond(context: ChannelHandlerContext, request: HTTPRequestHead) {
         var response: StatusServer.Response
         let path = String(request.uri.split(separator: "?", maxSplits: 1).first ?? "/")
-        if let token, request.headers["Authorization"].first != "Bearer \(token)" {
+        if let token, !SecretFile.equal(Array((request.headers["Authorization"].first ?? "").utf8), Array("Bearer \(token)".utf8)) {
             response = .init(status: .unauthorized, contentType: "text/plain", body: Array("bearer token required\n".utf8))
         } else if request.method != .GET && request.method != .HEAD {
             response = .init(status: .methodNotAllowed, contentType: "text/plain", body: Array("GET only\n".utf8))

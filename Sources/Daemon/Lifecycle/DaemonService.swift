@@ -75,8 +75,7 @@ public final class DaemonService: Service, @unchecked Sendable {
         var httpChannel: Channel?
         if config.http.enabled {
             let token = try config.http.bearerTokenFile.map { path throws(DaemonError) -> String in
-                guard let bytes = StateFiles.read(path) else { throw DaemonError.config("cannot read http.bearerTokenFile \(path)") }
-                return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                String(decoding: try SecretFile.read(path, field: "http.bearerTokenFile"), as: UTF8.self)
             }
             let server = StatusServer(token: token) { [unowned self] path in self.respond(path, exporter: exporter) }
             let channel = try await server.start(host: config.http.host, port: config.http.port)

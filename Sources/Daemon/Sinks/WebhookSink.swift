@@ -36,16 +36,10 @@ enum SecretReader {
             return Array(value.utf8)
         }
         guard let path = config.secretFile else { return nil }
-        var info = stat()
-        guard stat(path, &info) == 0, let bytes = StateFiles.read(path) else {
-            throw DaemonError.sink(config.name, "cannot read secretFile \(path)")
+        do throws(DaemonError) {
+            return try SecretFile.read(path, field: "secretFile")
+        } catch {
+            throw DaemonError.sink(config.name, error.description)
         }
-        if info.st_mode & 0o004 != 0 {
-            throw DaemonError.sink(config.name, "secretFile \(path) is readable by everyone; chmod o-r it")
-        }
-        var secret = bytes
-        while let last = secret.last, last == 0x0A || last == 0x0D || last == 0x20 { secret.removeLast() }
-        guard !secret.isEmpty else { throw DaemonError.sink(config.name, "secretFile \(path) is empty") }
-        return secret
     }
 }
