@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` and `make test`.
-.PHONY: demo test build release bench install
+.PHONY: demo test build release bench install fuzz
 
 demo:
 	./scripts/setup
@@ -24,3 +24,6 @@ bench:
 install:
 	./scripts/setup
 	./scripts/install.sh
+
+fuzz:
+	./scripts/fuzz.sh --all 60

@@ -5,6 +5,7 @@
 #   scripts/fuzz.sh TARGET SECONDS          builds TARGET, seeds it, fuzzes for SECONDS
 #   scripts/fuzz.sh TARGET --runs N         … or for N executions
 #   scripts/fuzz.sh TARGET --reproduce FILE runs one input (a finding) through TARGET
+#   scripts/fuzz.sh --all SECONDS           every target in turn (what .ci/run does with 60)
 #
 # Exit status 0 when nothing was found; non-zero on any finding (crash, precondition failure, leak,
 # timeout, out-of-memory). Reproducers go to fuzz-findings/TARGET/; the growing corpus is kept in
@@ -23,12 +24,16 @@ declare -A MAX_LEN=([bgp-message]=65600 [reassembly]=65536 [pipeline]=65536 [loa
 TARGETS=(bgp-message reassembly pipeline loaders)
 
 usage() {
-    sed -n '3,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 }
 
 if [[ $# -eq 1 && $1 == --list ]]; then
     for t in "${TARGETS[@]}"; do printf '%-12s %s\n' "$t" "${DESCRIPTION[$t]}"; done
+    exit 0
+fi
+if [[ $# -eq 2 && $1 == --all ]]; then
+    for t in "${TARGETS[@]}"; do "$0" "$t" "$2" || exit $?; done
     exit 0
 fi
 [[ $# -ge 2 ]] || usage
