@@ -8,6 +8,16 @@ import Glibc
 public struct CaptureTime: Sendable, Hashable, Comparable {
     public var microseconds: Int64
     public init(microseconds: Int64) { self.microseconds = microseconds }
+
+    /// From a record header's seconds and microseconds, whatever a file claims: both are clamped into a
+    /// range (year 0 … ~287,000, fractions under 1000 s) where every sum and difference of capture times
+    /// stays far from Int64 overflow (a pcapng timestamp can be any 64-bit value).
+    public init(seconds: Int64, microseconds fraction: Int64) {
+        let s = min(max(seconds, 0), CaptureTime.maximumSeconds)
+        microseconds = s * 1_000_000 + min(max(fraction, 0), 999_999_999)
+    }
+
+    static let maximumSeconds: Int64 = 9_000_000_000_000
     public static func < (a: CaptureTime, b: CaptureTime) -> Bool { a.microseconds < b.microseconds }
 }
 
@@ -132,7 +142,7 @@ public final class PcapSource {
             guard let header, let data else { return .timeout }
             frameNumber += 1
             let h = header.pointee
-            let time = CaptureTime(microseconds: Int64(h.ts.tv_sec) * 1_000_000 + Int64(h.ts.tv_usec))
+            let time = CaptureTime(seconds: Int64(h.ts.tv_sec), microseconds: Int64(h.ts.tv_usec))
             body(Frame(number: frameNumber, time: time,
                        bytes: UnsafeRawBufferPointer(start: data, count: Int(h.caplen)), wireLength: Int(h.len)))
             return .frame

@@ -62,7 +62,9 @@ struct ReplayCommand: ParsableCommand {
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one capture file, or '-' for standard input") }
-        guard renotifyAfter > 0 else { throw ValidationError("--renotify-after must be positive") }
+        guard (1...31_536_000).contains(renotifyAfter) else {
+            throw ValidationError("--renotify-after must be between 1 and 31536000 seconds (a year)")
+        }
         guard dataSetOptions.slurm == nil || dataSetOptions.rpki != nil else {
             throw ValidationError("--slurm applies to --rpki; give both")
         }
