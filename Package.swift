@@ -98,9 +98,10 @@ let package = Package(
 // libFuzzer entry points (Fuzz/*/main.swift, docs/SECURITY.md): built only by scripts/fuzz.sh, which sets
 // BGPSENTRY_FUZZ=1 and compiles everything with -sanitize=fuzzer,address in its own build folder.
 if Context.environment["BGPSENTRY_FUZZ"] == "1" {
+    package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/driver"))
     for name in ["bgp-message", "reassembly", "pipeline", "loaders"] {
         // lld: gold fails on the sanitizer-instrumented objects (internal error in format_file_lineno).
-        package.targets.append(.executableTarget(name: "fuzz-\(name)", dependencies: ["FuzzTargets"], path: "Fuzz/\(name)",
-                                                 linkerSettings: [.unsafeFlags(["-use-ld=lld"])]))
+        package.targets.append(.executableTarget(name: "fuzz-\(name)", dependencies: ["FuzzDriver", "FuzzTargets"],
+                                                 path: "Fuzz/\(name)", linkerSettings: [.unsafeFlags(["-use-ld=lld"])]))
     }
 }

@@ -1,14 +1,5 @@
+import FuzzDriver
 import FuzzTargets
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-// libFuzzer entry point of the `pipeline` target (scripts/fuzz.sh); the checks live in `PipelineTarget`.
-// SwiftPM makes this file the program's `main`, so it hands control to libFuzzer's driver.
-var arguments = CommandLine.argc
-var vector: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&arguments, &vector) { data, size in
-    PipelineTarget.run(UnsafeRawBufferPointer(start: data, count: size))
-    return 0
-})
+// The `pipeline` fuzz target (scripts/fuzz.sh): libFuzzer runs `PipelineTarget`'s checks.
+FuzzDriver.run { PipelineTarget.run($0) }
