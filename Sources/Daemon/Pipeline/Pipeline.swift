@@ -43,11 +43,8 @@ public final class Pipeline: @unchecked Sendable {
         self.engine = engine
         let feed = EngineFeed(engine: engine)
         self.feed = feed
-        var limits = ReassemblyLimits()
-        limits.maxFlows = config.limits.maximumFlows
-        limits.maxBufferedBytesTotal = config.limits.maximumReassemblyBytes
-        limits.maxOutOfOrderSegments = config.limits.maximumOutOfOrderSegments
-        limits.maxOutOfOrderBytesPerDirection = min(limits.maxOutOfOrderBytesPerDirection, limits.maxBufferedBytesTotal)
+        let limits = ReassemblyLimits(maxFlows: config.limits.maximumFlows, maxBufferedBytesTotal: config.limits.maximumReassemblyBytes,
+                                      maxOutOfOrderSegments: config.limits.maximumOutOfOrderSegments)
         decoder = CaptureDecoder(bgpPorts: Set(config.bgpPorts), limits: limits) { feed.handle($0) }
         decoder.retainsClosedSessions = false
         decoder.sessionStarted = { feed.sessionStarted($0) }

@@ -18,6 +18,7 @@ public struct CaptureTime: Sendable, Hashable, Comparable {
     }
 
     static let maximumSeconds: Int64 = 9_000_000_000_000
+
     public static func < (a: CaptureTime, b: CaptureTime) -> Bool { a.microseconds < b.microseconds }
 }
 

@@ -6,7 +6,8 @@ public struct ReassemblyLimits: Sendable, Hashable {
     public var maxOutOfOrderBytesPerDirection = 4 << 20
     /// Out-of-order plus partial-message bytes held over all flows; beyond it, flows are evicted.
     public var maxBufferedBytesTotal = 256 << 20
-    /// TCP connections tracked at once; the least recently active is evicted beyond this.
+    /// TCP connections tracked at once; beyond it, connections that never carried BGP go first, then the
+    /// least recently active (`CaptureDecoder.evictionOrder`).
     public var maxFlows = 100_000
     /// Sessions kept for summaries (`CaptureDecoder.sessions`); silent closed connections go first.
     public var maxListedSessions = 10_000
@@ -16,4 +17,13 @@ public struct ReassemblyLimits: Sendable, Hashable {
     public var idleTimeoutMicroseconds: Int64 = 30 * 60 * 1_000_000
 
     public init() {}
+
+    /// The defaults with the three bounds an operator sets; out-of-order bytes per direction never
+    /// exceed the total.
+    public init(maxFlows: Int, maxBufferedBytesTotal: Int, maxOutOfOrderSegments: Int) {
+        self.maxFlows = maxFlows
+        self.maxBufferedBytesTotal = maxBufferedBytesTotal
+        self.maxOutOfOrderSegments = maxOutOfOrderSegments
+        maxOutOfOrderBytesPerDirection = min(maxOutOfOrderBytesPerDirection, maxBufferedBytesTotal)
+    }
 }

@@ -19,11 +19,6 @@ struct CaptureLimitOptions: ParsableArguments {
     }
 
     var limits: ReassemblyLimits {
-        var limits = ReassemblyLimits()
-        limits.maxFlows = maxFlows
-        limits.maxBufferedBytesTotal = maxReassemblyBytes
-        limits.maxOutOfOrderSegments = maxOutOfOrder
-        limits.maxOutOfOrderBytesPerDirection = min(limits.maxOutOfOrderBytesPerDirection, maxReassemblyBytes)
-        return limits
+        ReassemblyLimits(maxFlows: maxFlows, maxBufferedBytesTotal: maxReassemblyBytes, maxOutOfOrderSegments: maxOutOfOrder)
     }
 }
