@@ -9,7 +9,7 @@
 #
 # Exit status 0 when nothing was found; non-zero on any finding (crash, precondition failure, leak,
 # timeout, out-of-memory). Reproducers go to fuzz-findings/TARGET/; the growing corpus is kept in
-# .build-fuzz/corpus/TARGET. A finding, once fixed, is minimised (`-minimize_crash=1`) and committed under
+# .build-fuzz/corpus/TARGET. A finding is minimised while it still fails (`-minimize_crash=1 -runs=N`) and committed under
 # Tests/Fixtures/fuzz/TARGET/, where FuzzRegressionTests runs it in every `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
