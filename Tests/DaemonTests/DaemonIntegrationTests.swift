@@ -16,11 +16,20 @@ struct DaemonIntegrationTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let p = try CLI.start(try #require(CLI.binary), ["replay", "--registry", registry, "--format", "jsonl", demo], in: dir, name: "replay")
         p.waitUntilExit()
-        return CLI.lines("\(dir)/replay.out").map { o in
-            let j = CLI.json(o)
-            return "\(j["status"] ?? "") \(j["id"] ?? "")"
-        }
+        return jsonlEvents("\(dir)/replay.out")
     }
+
+    /// `status id` of one event's JSON.
+    static func key(_ json: String) -> String {
+        let j = CLI.json(json)
+        return "\(j["status"] ?? "") \(j["id"] ?? "")"
+    }
+
+    /// `status id` of each event a test HTTP receiver recorded.
+    static func delivered(_ path: String) -> [String] { received(path).map { key($0.body) } }
+
+    /// `status id` of each event in a JSON-lines file.
+    static func jsonlEvents(_ path: String) -> [String] { CLI.lines(path).map(key) }
 
     static func received(_ path: String) -> [(path: String, headers: [String: String], body: String)] {
         CLI.lines(path).map { line in
@@ -60,7 +69,7 @@ struct DaemonIntegrationTests {
         let expected = try Self.replayEvents()
         let hookEvents = Self.received("\(dir)/hook.jsonl")
         // Up to 8 alerts are in flight at once: every event arrives, and each alert's events in their order.
-        let got = hookEvents.map { e in let j = CLI.json(e.body); return "\(j["status"] ?? "") \(j["id"] ?? "")" }
+        let got = hookEvents.map { Self.key($0.body) }
         #expect(got.sorted() == expected.sorted())
         for id in Set(expected.map { $0.split(separator: " ")[1] }) {
             #expect(got.filter { $0.hasSuffix(" \(id)") } == expected.filter { $0.hasSuffix(" \(id)") })
@@ -143,7 +152,7 @@ struct DaemonIntegrationTests {
                                                               "--drain-timeout", "60"], in: dir, name: "daemon")
         #expect(CLI.wait(seconds: 90) { !daemon.isRunning })
         #expect(daemon.terminationStatus == 0)
-        let got = Self.received("\(dir)/hook.jsonl").map { e in let j = CLI.json(e.body); return "\(j["status"] ?? "") \(j["id"] ?? "")" }
+        let got = Self.delivered("\(dir)/hook.jsonl")
         // Timed-out requests may still have reached the receiver late: at least once, never lost.
         #expect(Set(got) == Set(try Self.replayEvents()))
         #expect(CLI.read("\(dir)/daemon.err").contains("delivery failed"))
@@ -180,7 +189,7 @@ struct DaemonIntegrationTests {
         let second = try CLI.start(binary, ["run", "--file", empty] + common, in: dir, name: "run2")
         #expect(CLI.wait(seconds: 60) { !second.isRunning })
         #expect(second.terminationStatus == 0, "\(CLI.read("\(dir)/run2.err"))")
-        let delivered = Self.received("\(dir)/hook.jsonl").map { e in let j = CLI.json(e.body); return "\(j["status"] ?? "") \(j["id"] ?? "")" }
+        let delivered = Self.delivered("\(dir)/hook.jsonl")
         #expect(Set(delivered) == Set(expected), "every journaled event delivered after the restart")
         #expect(CLI.read("\(dir)/run2.err").contains("open alerts restored"))
 

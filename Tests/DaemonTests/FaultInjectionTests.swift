@@ -12,13 +12,8 @@ struct FaultInjectionTests {
     static let demo = DaemonIntegrationTests.demo
     static let registry = DaemonIntegrationTests.registry
 
-    static func delivered(_ path: String) -> [String] {
-        DaemonIntegrationTests.received(path).map { e in let j = CLI.json(e.body); return "\(j["status"] ?? "") \(j["id"] ?? "")" }
-    }
-
-    static func jsonlEvents(_ path: String) -> [String] {
-        CLI.lines(path).map { let j = CLI.json($0); return "\(j["status"] ?? "") \(j["id"] ?? "")" }
-    }
+    static func delivered(_ path: String) -> [String] { DaemonIntegrationTests.delivered(path) }
+    static func jsonlEvents(_ path: String) -> [String] { DaemonIntegrationTests.jsonlEvents(path) }
 
     @Test("a capture file cut off mid-record: the alerts before the cut, a clear error, exit status 1")
     func truncatedCapture() throws {
