@@ -16,13 +16,15 @@ public struct DataSets: Sendable {
     public static func load(asRelationships asRelPath: String?, rpki rpkiPath: String?, slurm: String?) throws(ConfigErrors) -> DataSets {
         nonisolated(unsafe) var relationships: Result<ASRelationships?, ConfigErrors> = .success(nil)
         nonisolated(unsafe) var rpki: Result<RPKIData?, ConfigErrors> = .success(nil)
-        DispatchQueue.concurrentPerform(iterations: 2) { i in
-            if i == 0, let asRelPath {
-                do throws(ConfigErrors) { relationships = .success(try ASRelationships.load(path: asRelPath)) } catch { relationships = .failure(error) }
-            } else if i == 1, let rpkiPath {
-                do throws(ConfigErrors) { rpki = .success(try RPKILoader.load(path: rpkiPath, slurmPath: slurm)) } catch { rpki = .failure(error) }
+        let relationshipsLoad = asRelPath.map { path in
+            JoinableThread {
+                do throws(ConfigErrors) { relationships = .success(try ASRelationships.load(path: path)) } catch { relationships = .failure(error) }
             }
         }
+        if let rpkiPath {
+            do throws(ConfigErrors) { rpki = .success(try RPKILoader.load(path: rpkiPath, slurmPath: slurm)) } catch { rpki = .failure(error) }
+        }
+        relationshipsLoad?.wait()
         var errors: [ConfigError] = []
         var sets = DataSets()
         switch relationships {

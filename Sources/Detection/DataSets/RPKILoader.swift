@@ -28,104 +28,67 @@ public enum RPKILoader {
 
     /// The same, from the file's bytes (no text copy of a 60 MB file).
     public static func parsePayloads(bytes: [UInt8], file: String) throws(ConfigErrors) -> ([VRP], [ASN: Set<ASN>]) {
-        var scanner = JSONScanner(bytes)
         var errors: [ConfigError] = []
         var vrps: [VRP] = []
         var aspas: [ASN: Set<ASN>] = [:]
         var sawROAs = false
-        // Reads `bytes`, not `scanner`: it runs while the scanner is being mutated.
+        // Reads `bytes`, not the scanner: it runs while the scanner is being mutated.
         func located(_ offset: Int, _ field: String, _ message: String) -> ConfigError {
             ConfigError(file: file, line: JSONScanner.line(of: offset, in: bytes), field: field, message)
         }
         do throws(JSONScanner.Failure) {
-            try scanner.forEachKey { s, key throws(JSONScanner.Failure) in
-                switch key {
-                case "roas":
-                    sawROAs = true
-                    var i = 0
-                    try s.forEachElement { s throws(JSONScanner.Failure) in
-                        defer { i += 1 }
-                        _ = s.peek()  // skip whitespace so `at` is the object's first byte
-                        let at = s.index
-                        var asn: ASN?, asnSeen = false, prefix: IPPrefix?, prefixText: String?, maxLength: Double?
-                        try s.forEachKey { s, key throws(JSONScanner.Failure) in
-                            switch key {
-                            case "asn":
-                                asnSeen = true
-                                asn = try s.asn()
-                            case "prefix":
-                                // Bytes straight to a prefix; a String only for escaped text or an error message.
-                                if let raw = try s.rawString() {
-                                    prefix = IPPrefix(utf8: raw)
-                                    if prefix == nil { prefixText = String(decoding: raw, as: UTF8.self) }
-                                } else {
-                                    prefixText = try s.string()
-                                    prefix = prefixText.flatMap { IPPrefix($0) }
-                                }
-                            case "maxLength": maxLength = try s.number()
-                            default: try s.skipValue()
-                            }
-                        }
-                        guard errors.count < 50 else { return }
-                        guard let prefix else {
-                            errors.append(located(at, "roas[\(i)].prefix", "\(prefixText ?? "missing") is not a prefix"))
-                            return
-                        }
-                        guard asnSeen, let asn else {
-                            errors.append(located(at, "roas[\(i)].asn", "missing or not an AS number"))
-                            return
-                        }
-                        let limit = prefix.isIPv4 ? 32.0 : 128.0
-                        let ml = maxLength ?? Double(prefix.length)
-                        guard ml >= Double(prefix.length), ml <= limit, ml == ml.rounded() else {
-                            errors.append(located(at, "roas[\(i)].maxLength", "maxLength \(ml) outside \(prefix.length)…\(Int(limit)) for \(prefix)"))
-                            return
-                        }
-                        vrps.append(VRP(prefix: prefix, maxLength: UInt8(ml), asn: asn))
-                    }
-                case "aspas":
-                    var i = 0
-                    try s.forEachElement { s throws(JSONScanner.Failure) in
-                        defer { i += 1 }
-                        _ = s.peek()  // skip whitespace so `at` is the object's first byte
-                        let at = s.index
-                        var customer: ASN?
-                        var providers: Set<ASN> = []
-                        var bad = false
-                        try s.forEachKey { s, key throws(JSONScanner.Failure) in
-                            switch key {
-                            case "customer_asid", "customer": customer = try s.asn()
-                            case "providers":
-                                try s.forEachElement { s throws(JSONScanner.Failure) in
-                                    if s.peek() == UInt8(ascii: "{") {
-                                        // Some versions wrap each provider in an object.
-                                        var provider: ASN?
-                                        try s.forEachKey { s, key throws(JSONScanner.Failure) in
-                                            if key == "asn" || key == "provider_asid" { provider = try s.asn() } else { try s.skipValue() }
+            try JSONScanner.scan(bytes) { scanner throws(JSONScanner.Failure) in
+                try scanner.forEachKey { s, key throws(JSONScanner.Failure) in
+                    switch key {
+                    case "roas":
+                        sawROAs = true
+                        let list = try ROAList.parse(&s)
+                        vrps += list.vrps
+                        errors += list.problems.prefix(50).map { located($0.offset, "roas[\($0.index)]\($0.field)", $0.message) }
+                    case "aspas":
+                        var i = 0
+                        try s.forEachElement { s throws(JSONScanner.Failure) in
+                            defer { i += 1 }
+                            _ = s.peek()  // skip whitespace so `at` is the object's first byte
+                            let at = s.index
+                            var customer: ASN?
+                            var providers: Set<ASN> = []
+                            var bad = false
+                            try s.forEachKey { s, key throws(JSONScanner.Failure) in
+                                switch key {
+                                case "customer_asid", "customer": customer = try s.asn()
+                                case "providers":
+                                    try s.forEachElement { s throws(JSONScanner.Failure) in
+                                        if s.peek() == UInt8(ascii: "{") {
+                                            // Some versions wrap each provider in an object.
+                                            var provider: ASN?
+                                            try s.forEachKey { s, key throws(JSONScanner.Failure) in
+                                                if key == "asn" || key == "provider_asid" { provider = try s.asn() } else { try s.skipValue() }
+                                            }
+                                            if let provider { providers.insert(provider) } else { bad = true }
+                                        } else if let p = try s.asn() {
+                                            providers.insert(p)
+                                        } else {
+                                            bad = true
                                         }
-                                        if let provider { providers.insert(provider) } else { bad = true }
-                                    } else if let p = try s.asn() {
-                                        providers.insert(p)
-                                    } else {
-                                        bad = true
                                     }
+                                default: try s.skipValue()
                                 }
-                            default: try s.skipValue()
                             }
-                        }
-                        guard let customer, !bad else {
-                            if errors.count < 50 {
-                                errors.append(located(at, "aspas[\(i)]", "needs customer_asid (or customer) and providers that are AS numbers"))
+                            guard let customer, !bad else {
+                                if errors.count < 50 {
+                                    errors.append(located(at, "aspas[\(i)]", "needs customer_asid (or customer) and providers that are AS numbers"))
+                                }
+                                return
                             }
-                            return
+                            aspas[customer, default: []].formUnion(providers)
                         }
-                        aspas[customer, default: []].formUnion(providers)
+                    default:
+                        try s.skipValue()
                     }
-                default:
-                    try s.skipValue()
                 }
+                guard scanner.peek() == nil else { throw scanner.fail("trailing data after the JSON document") }
             }
-            guard scanner.peek() == nil else { throw scanner.fail("trailing data after the JSON document") }
         } catch {
             throw ConfigErrors([located(error.offset, "", "not valid JSON: \(error.message)")])
         }
@@ -147,7 +110,6 @@ public struct SLURM: Sendable {
 
     public static func parse(_ text: String, file: String) throws(ConfigErrors) -> SLURM {
         let bytes = Array(text.utf8)
-        var scanner = JSONScanner(bytes)
         var slurm = SLURM()
         var errors: [ConfigError] = []
         var version: Double?
@@ -155,72 +117,74 @@ public struct SLURM: Sendable {
             ConfigError(file: file, line: JSONScanner.line(of: offset, in: bytes), field: field, message)
         }
         do throws(JSONScanner.Failure) {
-            try scanner.forEachKey { s, key throws(JSONScanner.Failure) in
-                switch key {
-                case "slurmVersion": version = try s.number()
-                case "validationOutputFilters":
-                    try s.forEachKey { s, key throws(JSONScanner.Failure) in
-                        guard key == "prefixFilters" else { return try s.skipValue() }
-                        var i = 0
-                        try s.forEachElement { s throws(JSONScanner.Failure) in
-                            defer { i += 1 }
-                            _ = s.peek()
-                            let at = s.index
-                            var filter = Filter()
-                            var bad: String?
-                            try s.forEachKey { s, key throws(JSONScanner.Failure) in
-                                switch key {
-                                case "prefix":
-                                    let text = try s.string()
-                                    filter.prefix = IPPrefix(text)
-                                    if filter.prefix == nil { bad = "\(text) is not a prefix" }
-                                case "asn":
-                                    filter.asn = try s.asn()
-                                    if filter.asn == nil { bad = "asn is not an AS number" }
-                                default: try s.skipValue()
+            try JSONScanner.scan(bytes) { scanner throws(JSONScanner.Failure) in
+                try scanner.forEachKey { s, key throws(JSONScanner.Failure) in
+                    switch key {
+                    case "slurmVersion": version = try s.number()
+                    case "validationOutputFilters":
+                        try s.forEachKey { s, key throws(JSONScanner.Failure) in
+                            guard key == "prefixFilters" else { return try s.skipValue() }
+                            var i = 0
+                            try s.forEachElement { s throws(JSONScanner.Failure) in
+                                defer { i += 1 }
+                                _ = s.peek()
+                                let at = s.index
+                                var filter = Filter()
+                                var bad: String?
+                                try s.forEachKey { s, key throws(JSONScanner.Failure) in
+                                    switch key {
+                                    case "prefix":
+                                        let text = try s.string()
+                                        filter.prefix = IPPrefix(text)
+                                        if filter.prefix == nil { bad = "\(text) is not a prefix" }
+                                    case "asn":
+                                        filter.asn = try s.asn()
+                                        if filter.asn == nil { bad = "asn is not an AS number" }
+                                    default: try s.skipValue()
+                                    }
+                                }
+                                let field = "validationOutputFilters.prefixFilters[\(i)]"
+                                if let bad {
+                                    errors.append(located(at, field, bad))
+                                } else if filter.prefix == nil && filter.asn == nil {
+                                    errors.append(located(at, field, "needs a prefix, an asn or both (RFC 8416 §3.3.1)"))
+                                } else {
+                                    slurm.filters.append(filter)
                                 }
                             }
-                            let field = "validationOutputFilters.prefixFilters[\(i)]"
-                            if let bad {
-                                errors.append(located(at, field, bad))
-                            } else if filter.prefix == nil && filter.asn == nil {
-                                errors.append(located(at, field, "needs a prefix, an asn or both (RFC 8416 §3.3.1)"))
-                            } else {
-                                slurm.filters.append(filter)
-                            }
                         }
-                    }
-                case "locallyAddedAssertions":
-                    try s.forEachKey { s, key throws(JSONScanner.Failure) in
-                        guard key == "prefixAssertions" else { return try s.skipValue() }
-                        var i = 0
-                        try s.forEachElement { s throws(JSONScanner.Failure) in
-                            defer { i += 1 }
-                            _ = s.peek()
-                            let at = s.index
-                            var prefix: IPPrefix?, asn: ASN?, maxLength: Double?
-                            try s.forEachKey { s, key throws(JSONScanner.Failure) in
-                                switch key {
-                                case "prefix": prefix = IPPrefix(try s.string())
-                                case "asn": asn = try s.asn()
-                                case "maxPrefixLength": maxLength = try s.number()
-                                default: try s.skipValue()
+                    case "locallyAddedAssertions":
+                        try s.forEachKey { s, key throws(JSONScanner.Failure) in
+                            guard key == "prefixAssertions" else { return try s.skipValue() }
+                            var i = 0
+                            try s.forEachElement { s throws(JSONScanner.Failure) in
+                                defer { i += 1 }
+                                _ = s.peek()
+                                let at = s.index
+                                var prefix: IPPrefix?, asn: ASN?, maxLength: Double?
+                                try s.forEachKey { s, key throws(JSONScanner.Failure) in
+                                    switch key {
+                                    case "prefix": prefix = IPPrefix(try s.string())
+                                    case "asn": asn = try s.asn()
+                                    case "maxPrefixLength": maxLength = try s.number()
+                                    default: try s.skipValue()
+                                    }
                                 }
+                                let field = "locallyAddedAssertions.prefixAssertions[\(i)]"
+                                guard let prefix, let asn else {
+                                    errors.append(located(at, field, "needs a valid prefix and asn"))
+                                    return
+                                }
+                                let ml = maxLength ?? Double(prefix.length)
+                                guard ml >= Double(prefix.length), ml <= (prefix.isIPv4 ? 32 : 128), ml == ml.rounded() else {
+                                    errors.append(located(at, "\(field).maxPrefixLength", "out of range for \(prefix)"))
+                                    return
+                                }
+                                slurm.assertions.append(VRP(prefix: prefix, maxLength: UInt8(ml), asn: asn))
                             }
-                            let field = "locallyAddedAssertions.prefixAssertions[\(i)]"
-                            guard let prefix, let asn else {
-                                errors.append(located(at, field, "needs a valid prefix and asn"))
-                                return
-                            }
-                            let ml = maxLength ?? Double(prefix.length)
-                            guard ml >= Double(prefix.length), ml <= (prefix.isIPv4 ? 32 : 128), ml == ml.rounded() else {
-                                errors.append(located(at, "\(field).maxPrefixLength", "out of range for \(prefix)"))
-                                return
-                            }
-                            slurm.assertions.append(VRP(prefix: prefix, maxLength: UInt8(ml), asn: asn))
                         }
+                    default: try s.skipValue()
                     }
-                default: try s.skipValue()
                 }
             }
         } catch {

@@ -71,17 +71,27 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
+        // The registry loads on another thread while the data sets load on this one (they are independent).
+        nonisolated(unsafe) var loadedRegistry: Result<Registry, ConfigErrors>?
+        let registryPath = registry
+        let registryLoad = JoinableThread {
+            do throws(ConfigErrors) { loadedRegistry = .success(try RegistryLoader.load(path: registryPath)) } catch { loadedRegistry = .failure(error) }
+        }
+        let loadedDataSets: Result<DataSets, ConfigErrors>
+        do throws(ConfigErrors) { loadedDataSets = .success(try dataSetOptions.load()) } catch { loadedDataSets = .failure(error) }
+        registryLoad.wait()
         let table: Registry
-        do {
-            table = try RegistryLoader.load(path: registry)
-        } catch {
+        switch loadedRegistry {
+        case .success(let r)?: table = r
+        case .failure(let error)?:
             FileHandleStderr.write("bgpsentry: invalid registry:\n\(error)\n")
             throw ExitCode(1)
+        case nil: throw ExitCode(1)
         }
         let dataSets: DataSets
-        do {
-            dataSets = try dataSetOptions.load()
-        } catch {
+        switch loadedDataSets {
+        case .success(let d): dataSets = d
+        case .failure(let error):
             FileHandleStderr.write("bgpsentry: invalid data set:\n\(error)\n")
             throw ExitCode(1)
         }

@@ -1,0 +1,125 @@
+import BGPWire
+import Dispatch
+
+/// The `roas` array of an rpki-client or Routinator JSON file (objects with `asn`, `prefix`, `maxLength`;
+/// other keys skipped), read on two threads when it is large: the array is cut at a guessed element start
+/// near its middle, a second thread reads from there to the closing bracket while this one reads from the
+/// start. The cut is used only if this thread, reading the array properly from its start, lands exactly
+/// on it — otherwise (a guess inside a string) this thread reads on to the end alone and the other result is
+/// dropped — so the outcome is always that of one sequential read.
+struct ROAList {
+    /// A ROA that is not a valid VRP: where it starts, its index in the array, the field and the message.
+    struct Problem {
+        var offset: Int
+        var index: Int
+        var field: String
+        var message: String
+    }
+
+    var vrps: [VRP] = []
+    var problems: [Problem] = []
+    /// Elements read (valid or not).
+    var count = 0
+
+    /// Below this many bytes after the array's start, one thread reads it all.
+    static let splitThreshold = 4 << 20
+
+    /// Reads the array at the scanner (its `[`) up to and including its `]`.
+    static func parse(_ s: inout JSONScanner) throws(JSONScanner.Failure) -> ROAList {
+        _ = s.peek()
+        let remaining = s.bytes.count - s.index
+        guard remaining >= splitThreshold, let cut = s.objectElementCandidate(from: s.index + remaining / 2) else {
+            var list = ROAList()
+            try s.forEachElement { s throws(JSONScanner.Failure) in try list.element(&s) }
+            return list
+        }
+        let second = SecondHalf()
+        // The scanner's buffer outlives this function (the caller's withUnsafeBufferPointer), and `worker.wait()`
+        // below runs on every path out of it, so the other thread never reads freed memory.
+        nonisolated(unsafe) let tail = JSONScanner(s.bytes, at: cut, depth: s.depth + 1)
+        let worker = JoinableThread {
+            var scanner = tail
+            var list = ROAList()
+            do throws(JSONScanner.Failure) {
+                try scanner.forEachRemainingElement { s throws(JSONScanner.Failure) in try list.element(&s) }
+                second.result = .success((list, scanner.index))
+            } catch {
+                second.result = .failure(error)
+            }
+        }
+        defer { worker.wait() }
+        var list = ROAList()
+        let stopped = try s.forEachElement(stoppingAt: cut) { s throws(JSONScanner.Failure) in try list.element(&s) }
+        guard stopped else { return list }  // the guess was not an element start: read sequentially, done
+        worker.wait()
+        switch second.result {
+        case .success(let (rest, end))?:
+            list.append(rest)
+            s.index = end
+            return list
+        case .failure(let error)?:
+            throw error
+        case nil:
+            throw s.fail("internal: the second half of the roas array was not read")
+        }
+    }
+
+    /// What the second thread read, handed over after `worker.wait()`.
+    private final class SecondHalf: @unchecked Sendable {
+        var result: Result<(ROAList, Int), JSONScanner.Failure>?
+    }
+
+    /// Appends the elements read after this list's, renumbering their problems.
+    private mutating func append(_ rest: ROAList) {
+        vrps += rest.vrps
+        problems += rest.problems.map { p in
+            var p = p
+            p.index += count
+            return p
+        }
+        count += rest.count
+    }
+
+    /// Reads one ROA object.
+    private mutating func element(_ s: inout JSONScanner) throws(JSONScanner.Failure) {
+        defer { count += 1 }
+        _ = s.peek()  // skip whitespace so `at` is the object's first byte
+        let at = s.index
+        var asn: ASN?, asnSeen = false, prefix: IPPrefix?, prefixText: String?, maxLength: Double?
+        try s.forEachKey(among: ["asn", "prefix", "maxLength"]) { s, key throws(JSONScanner.Failure) in
+            switch key {
+            case 0:
+                asnSeen = true
+                asn = try s.asn()
+            case 1:
+                // Bytes straight to a prefix; a String only for escaped text or an error message.
+                if let raw = try s.rawString() {
+                    prefix = IPPrefix(utf8: raw)
+                    if prefix == nil { prefixText = String(decoding: raw, as: UTF8.self) }
+                } else {
+                    prefixText = try s.string()
+                    prefix = prefixText.flatMap { IPPrefix($0) }
+                }
+            case 2: maxLength = try s.number()
+            default: try s.skipValue()
+            }
+        }
+        guard problems.count < 50 else { return }
+        guard let prefix else {
+            problems.append(Problem(offset: at, index: count, field: ".prefix", message: "\(prefixText ?? "missing") is not a prefix"))
+            return
+        }
+        guard asnSeen, let asn else {
+            problems.append(Problem(offset: at, index: count, field: ".asn", message: "missing or not an AS number"))
+            return
+        }
+        let limit = prefix.isIPv4 ? 32.0 : 128.0
+        let ml = maxLength ?? Double(prefix.length)
+        guard ml >= Double(prefix.length), ml <= limit, ml == ml.rounded() else {
+            problems.append(Problem(offset: at, index: count, field: ".maxLength",
+                                    message: "maxLength \(ml) outside \(prefix.length)…\(Int(limit)) for \(prefix)"))
+            return
+        }
+        vrps.append(VRP(prefix: prefix, maxLength: UInt8(ml), asn: asn))
+    }
+}
