@@ -33,12 +33,13 @@ public struct RPKIData: Sendable {
         var asn: UInt32
     }
 
-    /// `v4Entries[v4Offsets[b]..<v4Offsets[b + 1]]` are the VRPs intersecting /16 bucket b.
-    private var v4Offsets = [Int32](repeating: 0, count: (1 << 16) + 1)
     private var v4Entries: [V4Entry] = []
-    /// Per bucket, in one cache line with its neighbours: where its VRPs of /16 and longer start (the shorter
-    /// ones come first) and which lengths 16…32 (bit L-16) occur among them.
+    /// Per bucket, in one cache line with its neighbours: `v4Entries[start..<next bucket's start]` are the
+    /// VRPs intersecting /16 bucket b, the shorter ones first; where its VRPs of /16 and longer start; which
+    /// lengths 16…32 (bit L-16) occur among them. One load for what took two cache misses as two arrays.
+    /// 65,537 headers: the last one only ends the last bucket.
     struct BucketHeader: Sendable {
+        var start: Int32 = 0
         var longStart: Int32 = 0
         var lengths: UInt32 = 0
     }
@@ -62,6 +63,7 @@ public struct RPKIData: Sendable {
         var v4: [V4Entry] = []
         v4.reserveCapacity(vrps.count)
         var v6Index: [IPPrefix: Int32] = [:]
+        v6.reserveCapacity(vrps.count - vrps.count(where: \.prefix.isIPv4))
         for v in vrps {
             switch v.prefix {
             case .v4(let p):
@@ -134,7 +136,7 @@ public struct RPKIData: Sendable {
         }
         var counts = [Int32](repeating: 0, count: (1 << 16) + 1)
         var shortCounts = [Int32](repeating: 0, count: 1 << 16)
-        v4Headers = [BucketHeader](repeating: BucketHeader(), count: 1 << 16)
+        v4Headers = [BucketHeader](repeating: BucketHeader(), count: (1 << 16) + 1)
         for e in entries {
             for b in span(e) {
                 counts[b + 1] += 1
@@ -142,10 +144,14 @@ public struct RPKIData: Sendable {
             }
         }
         for b in 0..<(1 << 16) { counts[b + 1] += counts[b] }
-        for b in 0..<(1 << 16) { v4Headers[b].longStart = counts[b] + shortCounts[b] }
-        v4Offsets = counts
+        for b in 0..<(1 << 16) {
+            v4Headers[b].start = counts[b]
+            v4Headers[b].longStart = counts[b] + shortCounts[b]
+        }
+        v4Headers[1 << 16].start = counts[1 << 16]
+        v4Headers[1 << 16].longStart = counts[1 << 16]
         var cursor = counts
-        v4Entries = [V4Entry](repeating: V4Entry(address: 0, length: 0, maxLength: 0, asn: 0), count: Int(counts[1 << 16]))
+        v4Entries = HugePages.array(repeating: V4Entry(address: 0, length: 0, maxLength: 0, asn: 0), count: Int(counts[1 << 16]))
         for e in entries {
             for b in span(e) {
                 v4Entries[Int(cursor[b])] = e
@@ -164,14 +170,8 @@ public struct RPKIData: Sendable {
     public func validate(_ prefix: IPPrefix, origin: ASN?) -> ROVState {
         switch prefix {
         case .v4(let p):
-            var state = ROVState.notFound
-            forEachCovering(p) { e in
-                state = .invalid
-                guard let origin, e.asn == origin, e.asn != 0, p.length <= e.maxLength else { return true }
-                state = .valid
-                return false
-            }
-            return state
+            let bucket = Int(p.address.value >> 16)
+            return validate(p, origin: origin, header: v4Headers[bucket], end: Int(v4Headers[bucket + 1].start))
         case .v6:
             var covered = false
             var valid = false
@@ -189,14 +189,31 @@ public struct RPKIData: Sendable {
         }
     }
 
+    @inline(__always)
+    private func validate(_ p: IPv4Prefix, origin: ASN?, header: BucketHeader, end: Int) -> ROVState {
+        var state = ROVState.notFound
+        forEachCovering(p, header: header, end: end) { e in
+            state = .invalid
+            guard let origin, e.asn == origin, e.asn != 0, p.length <= e.maxLength else { return true }
+            state = .valid
+            return false
+        }
+        return state
+    }
+
     /// Calls `body` with each IPv4 VRP covering `p` (from its /16 bucket) until it returns false.
     @inline(__always)
     private func forEachCovering(_ p: IPv4Prefix, _ body: (V4Entry) -> Bool) {
+        let bucket = Int(p.address.value >> 16)
+        forEachCovering(p, header: v4Headers[bucket], end: Int(v4Headers[bucket + 1].start), body)
+    }
+
+    /// The same, with the bucket's header and end already read.
+    @inline(__always)
+    private func forEachCovering(_ p: IPv4Prefix, header: BucketHeader, end: Int, _ body: (V4Entry) -> Bool) {
         let address = p.address.value
-        let bucket = Int(address >> 16)
-        let header = v4Headers[bucket]
         let longStart = Int(header.longStart)
-        let start = Int(v4Offsets[bucket]), end = Int(v4Offsets[bucket + 1])
+        let start = Int(header.start)
         for i in start..<longStart {
             let e = v4Entries[i]
             guard e.length <= p.length, address & RPKIData.mask(e.length) == e.address else { continue }
