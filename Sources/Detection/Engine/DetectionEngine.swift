@@ -43,7 +43,6 @@ public final class DetectionEngine {
     /// Processes one UPDATE received from `session.neighbor`.
     public func process(update view: UpdateView, session: SessionInfo, position: SourcePosition, time: Int64) {
         statistics.updates += 1
-        let index = registry.index  // one copy per UPDATE, not a registry access per prefix
         let bytes = view.bytes  // capture the bytes, not the whole view, in the evidence closure
         let evidence = { Evidence(position: position, message: Array(bytes)) }
         // Withdrawals first (RFC 4271 §9: an UPDATE's withdrawals precede its announcements).
@@ -51,7 +50,7 @@ public final class DetectionEngine {
             var routes = view.routes(section)
             while let route = routes.next() {
                 statistics.withdrawn += 1
-                guard route.routeDistinguisher == nil, index.relates(route.prefix) else { continue }
+                guard route.routeDistinguisher == nil, registry.index.relates(route.prefix) else { continue }
                 withdraw(route, session: session, time: time, evidence: evidence)
             }
         }
@@ -73,7 +72,7 @@ public final class DetectionEngine {
                     case .notFound: statistics.rovNotFound += 1
                     }
                 }
-                guard monitoredOrigin || index.relates(route.prefix) else { continue }
+                guard monitoredOrigin || registry.index.relates(route.prefix) else { continue }
                 if treatAsWithdraw {
                     // RFC 7606: the routes of a malformed UPDATE are handled as withdrawn.
                     withdraw(route, session: session, time: time, evidence: evidence)
