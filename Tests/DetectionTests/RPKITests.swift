@@ -112,6 +112,8 @@ struct RPKIIndexTests {
             default: false
             }
         }
+        var queries: [RPKIData.ValidationQuery] = []
+        var expectedCounts = [ROVState: Int]()
         for _ in 0..<4000 {
             let p = prefix(ipv4 ? 8 : 32, ipv4 ? 25 : 33)
             let origin: ASN? = rng.next() % 10 == 0 ? nil : ASN(rng.next() % 50)
@@ -119,6 +121,13 @@ struct RPKIIndexTests {
             let expected: ROVState = coveringVRPs.isEmpty ? .notFound
                 : coveringVRPs.contains { $0.asn == origin && $0.asn != 0 && p.length <= $0.maxLength } ? .valid : .invalid
             #expect(data.validate(p, origin: origin) == expected, "\(p) AS\(origin.map(String.init) ?? "-")")
+            queries.append(RPKIData.ValidationQuery(prefix: p, origin: origin))
+            expectedCounts[expected, default: 0] += 1
         }
+        // The batched count the engine uses gives the same outcomes.
+        let counted = queries.withUnsafeBufferPointer { data.countValidity($0) }
+        #expect(counted.valid == expectedCounts[.valid, default: 0] && counted.invalid == expectedCounts[.invalid, default: 0]
+                && counted.notFound == expectedCounts[.notFound, default: 0])
+        #expect(expectedCounts.count >= 2, "the random set exercises more than one state")
     }
 }

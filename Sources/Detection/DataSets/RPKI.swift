@@ -189,6 +189,49 @@ public struct RPKIData: Sendable {
         }
     }
 
+    /// A prefix and the origin it was announced with, waiting to be validated.
+    public struct ValidationQuery: Sendable {
+        public var prefix: IPPrefix
+        public var origin: ASN?
+
+        public init(prefix: IPPrefix, origin: ASN?) {
+            self.prefix = prefix
+            self.origin = origin
+        }
+    }
+
+    /// RFC 6811 outcomes of many prefixes, counted (what the engine does for every announced prefix). The
+    /// bucket headers of all the IPv4 prefixes are read first — independent loads whose cache misses
+    /// overlap, where validating one prefix after the other waits for each miss in turn — then each prefix
+    /// is validated against the header already read.
+    public func countValidity(_ queries: UnsafeBufferPointer<ValidationQuery>) -> (valid: Int, invalid: Int, notFound: Int) {
+        var valid = 0, invalid = 0, notFound = 0
+        withUnsafeTemporaryAllocation(of: (BucketHeader, Int32).self, capacity: queries.count) { headers in
+            for (i, q) in queries.enumerated() {
+                if case .v4(let p) = q.prefix {
+                    let bucket = Int(p.address.value >> 16)
+                    headers.initializeElement(at: i, to: (v4Headers[bucket], v4Headers[bucket + 1].start))
+                } else {
+                    headers.initializeElement(at: i, to: (BucketHeader(), 0))
+                }
+            }
+            for (i, q) in queries.enumerated() {
+                let state: ROVState
+                if case .v4(let p) = q.prefix {
+                    state = validate(p, origin: q.origin, header: headers[i].0, end: Int(headers[i].1))
+                } else {
+                    state = validate(q.prefix, origin: q.origin)
+                }
+                switch state {
+                case .valid: valid += 1
+                case .invalid: invalid += 1
+                case .notFound: notFound += 1
+                }
+            }
+        }
+        return (valid, invalid, notFound)
+    }
+
     @inline(__always)
     private func validate(_ p: IPv4Prefix, origin: ASN?, header: BucketHeader, end: Int) -> ROVState {
         var state = ROVState.notFound

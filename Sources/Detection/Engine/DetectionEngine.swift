@@ -10,7 +10,18 @@ public final class DetectionEngine {
     public private(set) var dataSets: DataSets
     public private(set) var rib: WatchedRIB
     public private(set) var book: AlertBook
-    public private(set) var statistics = DetectionStatistics()
+    /// The counters; reading them first validates the prefixes still waiting in `pendingValidation`.
+    public var statistics: DetectionStatistics {
+        settleValidation()
+        return counts
+    }
+    private var counts = DetectionStatistics()
+    /// Prefixes announced and withdrawn so far, without settling validation (for progress lines).
+    public var routeEvents: Int { counts.announced + counts.withdrawn }
+    /// Announced prefixes waiting for their RFC 6811 count, validated `validationBatch` at a time
+    /// (`RPKIData.countValidity`: a batch's table lookups overlap). Only counters depend on them.
+    private var pendingValidation: [RPKIData.ValidationQuery] = []
+    private static let validationBatch = 256
     private let emit: (AlertEvent) -> Void
     /// Open `session-down` alerts by neighbor, to resolve when it comes back.
     private var downNeighbors: [IPAddress: AlertIdentity] = [:]
@@ -35,21 +46,36 @@ public final class DetectionEngine {
     /// Swaps in a new registry (SIGHUP). Routes stay; they are judged by the new one from their next update.
     public func replaceRegistry(_ new: Registry) { registry = new }
 
-    /// Swaps in new data sets (SIGHUP), as one snapshot.
-    public func replaceDataSets(_ new: DataSets) { dataSets = new }
+    /// Swaps in new data sets (SIGHUP), as one snapshot; prefixes announced before are counted with the old.
+    public func replaceDataSets(_ new: DataSets) {
+        settleValidation()
+        dataSets = new
+    }
+
+    /// Validates and counts the prefixes waiting in `pendingValidation`.
+    private func settleValidation() {
+        guard !pendingValidation.isEmpty else { return }
+        if let rpki = dataSets.rpki {
+            let outcome = pendingValidation.withUnsafeBufferPointer { rpki.countValidity($0) }
+            counts.rovValid += outcome.valid
+            counts.rovInvalid += outcome.invalid
+            counts.rovNotFound += outcome.notFound
+        }
+        pendingValidation.removeAll(keepingCapacity: true)
+    }
 
     // MARK: - UPDATE
 
     /// Processes one UPDATE received from `session.neighbor`.
     public func process(update view: UpdateView, session: SessionInfo, position: SourcePosition, time: Int64) {
-        statistics.updates += 1
+        counts.updates += 1
         let bytes = view.bytes  // capture the bytes, not the whole view, in the evidence closure
         let evidence = { Evidence(position: position, message: Array(bytes)) }
         // Withdrawals first (RFC 4271 §9: an UPDATE's withdrawals precede its announcements).
         for section in [UpdateView.RouteSection.withdrawn, .mpUnreach] {
             var routes = view.routes(section)
             while let route = routes.next() {
-                statistics.withdrawn += 1
+                counts.withdrawn += 1
                 guard route.routeDistinguisher == nil, registry.index.relates(route.prefix) else { continue }
                 withdraw(route, session: session, time: time, evidence: evidence)
             }
@@ -58,19 +84,16 @@ public final class DetectionEngine {
         let origin = view.effectiveOriginASN
         let monitoredOrigin = origin.map { registry.monitoredASNs.contains($0) } ?? false
         var path: ObservedPath?
-        let rpki = dataSets.rpki
+        let validating = dataSets.rpki != nil && !treatAsWithdraw
         for section in [UpdateView.RouteSection.nlri, .mpReach] {
             var routes = view.routes(section)
             while let route = routes.next() {
-                statistics.announced += 1
+                counts.announced += 1
                 guard route.routeDistinguisher == nil else { continue }
-                if let rpki, !treatAsWithdraw {
+                if validating {
                     // RFC 6811 validity of every announced prefix, counted (alerts only for registered ones).
-                    switch rpki.validate(route.prefix, origin: origin) {
-                    case .valid: statistics.rovValid += 1
-                    case .invalid: statistics.rovInvalid += 1
-                    case .notFound: statistics.rovNotFound += 1
-                    }
+                    pendingValidation.append(RPKIData.ValidationQuery(prefix: route.prefix, origin: origin))
+                    if pendingValidation.count == Self.validationBatch { settleValidation() }
                 }
                 guard monitoredOrigin || registry.index.relates(route.prefix) else { continue }
                 if treatAsWithdraw {
@@ -89,7 +112,7 @@ public final class DetectionEngine {
     }
 
     private func announce(_ route: Route, path: ObservedPath, session: SessionInfo, time: Int64, evidence: () -> Evidence) {
-        statistics.watchedAnnouncements += 1
+        counts.watchedAnnouncements += 1
         let registered = registry.entry(covering: route.prefix)
         let findings = RouteDetectors.run(RouteInput(prefix: route.prefix, path: path, session: session,
                                                      registered: registered, registry: registry, dataSets: dataSets))
@@ -118,7 +141,7 @@ public final class DetectionEngine {
 
     private func withdraw(_ route: Route, session: SessionInfo, time: Int64, evidence: () -> Evidence) {
         guard let old = rib.remove(key(route, session)) else { return }
-        statistics.watchedWithdrawals += 1
+        counts.watchedWithdrawals += 1
         for id in old.alerts { book.release(id, reason: .withdrawn, time: time, evidence: evidence, emit: emit) }
         let registered = registry.entry(covering: route.prefix)
         if let f = Withdrawn.check(prefix: route.prefix, registered: registered, remainingRoutes: rib.routeCount(for: route.prefix),

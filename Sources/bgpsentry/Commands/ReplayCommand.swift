@@ -116,7 +116,7 @@ struct ReplayCommand: ParsableCommand {
                 let linkType = source.linkType
                 while case .frame = try source.next({ frame in
                     decoder.process(frame, linkType: linkType)
-                    progress.tick(frames: decoder.statistics.frames, prefixes: engine.statistics.announced + engine.statistics.withdrawn)
+                    progress.tick(frames: decoder.statistics.frames, prefixes: engine.routeEvents)
                 }) {}
             } catch {
                 failures.append("\(error)")
