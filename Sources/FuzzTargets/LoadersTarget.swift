@@ -26,8 +26,24 @@ public enum LoadersTarget {
         }
     }
 
+    /// Also reads the file a second time with the `roas` array forced onto two threads (cut near the middle,
+    /// wherever that falls): the outcome — VRPs, ASPA records or the errors — must be the same.
     static func checkRPKI(_ bytes: [UInt8]) {
-        guard let (vrps, aspas) = try? RPKILoader.parsePayloads(bytes: bytes, file: "fuzz.json") else { return }
+        func read(threshold: Int) -> Result<([VRP], [ASN: Set<ASN>]), ConfigErrors> {
+            RPKILoader.twoThreadThreshold = threshold
+            defer { RPKILoader.twoThreadThreshold = 4 << 20 }
+            do throws(ConfigErrors) { return .success(try RPKILoader.parsePayloads(bytes: bytes, file: "fuzz.json")) } catch { return .failure(error) }
+        }
+        let sequential = read(threshold: .max), split = read(threshold: 0)
+        switch (sequential, split) {
+        case (.success(let a), .success(let b)):
+            require(a.0 == b.0 && a.1 == b.1, "the two-thread read of the ROAs differs from the sequential one")
+        case (.failure(let a), .failure(let b)):
+            require(a.description == b.description, "two-thread read errors \(b) differ from \(a)")
+        default:
+            require(false, "the two-thread read and the sequential one disagree on validity")
+        }
+        guard case .success(let (vrps, aspas)) = sequential else { return }
         let rpki = RPKIData(vrps: vrps, aspas: aspas)
         for vrp in vrps.prefix(64) where vrp.asn != 0 {
             require(rpki.validate(vrp.prefix, origin: vrp.asn) == .valid, "\(vrp) does not validate its own origin")

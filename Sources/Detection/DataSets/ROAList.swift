@@ -21,14 +21,11 @@ struct ROAList {
     /// Elements read (valid or not).
     var count = 0
 
-    /// Below this many bytes after the array's start, one thread reads it all.
-    static let splitThreshold = 4 << 20
-
     /// Reads the array at the scanner (its `[`) up to and including its `]`.
     static func parse(_ s: inout JSONScanner) throws(JSONScanner.Failure) -> ROAList {
         _ = s.peek()
         let remaining = s.bytes.count - s.index
-        guard remaining >= splitThreshold, let cut = s.objectElementCandidate(from: s.index + remaining / 2) else {
+        guard remaining >= RPKILoader.twoThreadThreshold, let cut = s.objectElementCandidate(from: s.index + remaining / 2) else {
             var list = ROAList()
             try s.forEachElement { s throws(JSONScanner.Failure) in try list.element(&s) }
             return list

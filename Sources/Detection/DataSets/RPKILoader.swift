@@ -6,6 +6,10 @@ import Foundation
 /// "AS…" strings; `aspas` with `customer` and `providers`) — and applies RFC 8416 SLURM local exceptions.
 /// Mistakes are reported with the file, the line of the offending value and its JSON path.
 public enum RPKILoader {
+    /// From this many bytes on, the `roas` array is read on two threads (`ROAList`). A knob only for the
+    /// fuzz target, which sets it to 0 to compare the two-thread read with the sequential one.
+    nonisolated(unsafe) public static var twoThreadThreshold = 4 << 20
+
     public static func load(path: String, slurmPath: String? = nil) throws(ConfigErrors) -> RPKIData {
         let name = (path as NSString).lastPathComponent
         var (vrps, aspas) = try parsePayloads(bytes: try ConfigNode.readBytes(path: path), file: name)
