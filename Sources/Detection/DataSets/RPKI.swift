@@ -151,7 +151,7 @@ public struct RPKIData: Sendable {
         v4Headers[1 << 16].start = counts[1 << 16]
         v4Headers[1 << 16].longStart = counts[1 << 16]
         var cursor = counts
-        v4Entries = HugePages.array(repeating: V4Entry(address: 0, length: 0, maxLength: 0, asn: 0), count: Int(counts[1 << 16]))
+        v4Entries = [V4Entry](repeating: V4Entry(address: 0, length: 0, maxLength: 0, asn: 0), count: Int(counts[1 << 16]))
         for e in entries {
             for b in span(e) {
                 v4Entries[Int(cursor[b])] = e

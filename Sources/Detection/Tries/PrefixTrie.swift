@@ -75,12 +75,7 @@ public struct PrefixTrie: Sendable {
     /// Bytes used by the node array (for the load benchmark).
     public var memoryBytes: Int { nodes.capacity * MemoryLayout<Node>.stride }
 
-    /// Reserves room for `n` keys (up to 2n nodes), in huge pages when that is large enough (`HugePages`).
-    public mutating func reserveCapacity(_ n: Int) {
-        nodes.reserveCapacity(2 * n)
-        let bytes = nodes.capacity * MemoryLayout<Node>.stride
-        nodes.withUnsafeBufferPointer { HugePages.advise(UnsafeRawPointer($0.baseAddress), byteCount: bytes) }
-    }
+    public mutating func reserveCapacity(_ n: Int) { nodes.reserveCapacity(2 * n) }
 
     /// Inserts `key` → `value`; returns the previous value when the key was already present.
     @discardableResult
