@@ -89,6 +89,21 @@ struct RPKITests {
 
 @Suite("RPKI index against a brute-force scan")
 struct RPKIIndexTests {
+    @Test("the same VRP from two trust anchors counts once; same prefix with another AS or maxLength does not")
+    func duplicates() {
+        let p = IPPrefix("192.0.2.0/24")!, q = IPPrefix("10.0.0.0/8")!, v6 = IPPrefix("2001:db8::/32")!
+        let distinct = [VRP(prefix: p, maxLength: 24, asn: 64500), VRP(prefix: p, maxLength: 24, asn: 64501),
+                        VRP(prefix: p, maxLength: 25, asn: 64500), VRP(prefix: q, maxLength: 16, asn: 64500),
+                        VRP(prefix: v6, maxLength: 48, asn: 64500)]
+        // Each repeated, in an order that separates the copies.
+        let data = RPKIData(vrps: distinct + distinct.reversed() + distinct)
+        #expect(data.vrpCount == distinct.count)
+        #expect(data.covering(p).count == 3)  // the three /24 VRPs, once each
+        #expect(data.covering(IPPrefix("10.1.0.0/16")!) == [VRP(prefix: q, maxLength: 16, asn: 64500)])
+        #expect(data.validate(IPPrefix("192.0.2.0/25")!, origin: 64500) == .valid)
+        #expect(data.validate(IPPrefix("192.0.2.0/25")!, origin: 64501) == .invalid)
+    }
+
     @Test("validate equals RFC 6811 computed naively", arguments: [true, false])
     func bruteForce(ipv4: Bool) {
         var rng = TrieTests.Random(state: ipv4 ? 11 : 12)
