@@ -82,7 +82,7 @@ struct JSONScanner {
         if consume(UInt8(ascii: "}")) { return }
         repeat {
             let match: Int
-            if let raw = try rawKeyRange() {
+            if let raw = try rawStringRange() {
                 match = Self.index(of: raw, in: names, bytes: bytes)
             } else {
                 let key = Array(try string().utf8)  // escaped key: compare its unescaped text
@@ -112,7 +112,7 @@ struct JSONScanner {
     }
 
     /// The byte range of a string without escapes, consumed; `nil` (nothing consumed) when it has escapes.
-    private mutating func rawKeyRange() throws(Failure) -> Range<Int>? {
+    private mutating func rawStringRange() throws(Failure) -> Range<Int>? {
         try expect(UInt8(ascii: "\""))
         let start = index
         while index < bytes.count {
@@ -192,21 +192,8 @@ struct JSONScanner {
 
     /// The raw bytes of a string without escapes (`nil` when it has escapes: use `string()` then).
     mutating func rawString() throws(Failure) -> UnsafeBufferPointer<UInt8>? {
-        try expect(UInt8(ascii: "\""))
-        let start = index
-        while index < bytes.count {
-            let c = bytes[index]
-            if c == UInt8(ascii: "\\") {
-                index = start - 1
-                return nil
-            }
-            if c == UInt8(ascii: "\"") {
-                index += 1
-                return UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)])
-            }
-            index += 1
-        }
-        throw Failure(offset: start, message: "unterminated string")
+        guard let range = try rawStringRange() else { return nil }
+        return UnsafeBufferPointer(rebasing: bytes[range])
     }
 
     mutating func string() throws(Failure) -> String {

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// The optional detection data sets, swapped in as one immutable snapshot (docs/DETECTION.md, "Route-leak
 /// methods", `rpki-invalid`).
 public struct DataSets: Sendable {

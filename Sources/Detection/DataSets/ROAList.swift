@@ -1,5 +1,4 @@
 import BGPWire
-import Dispatch
 
 /// The `roas` array of an rpki-client or Routinator JSON file (objects with `asn`, `prefix`, `maxLength`;
 /// other keys skipped), read on two threads when it is large: the array is cut at a guessed element start
