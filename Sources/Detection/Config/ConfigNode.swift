@@ -30,41 +30,28 @@ public indirect enum ConfigNode: Sendable {
 
     /// Reads a configuration or data-set file; `ConfigErrors` naming `path` when it cannot.
     public static func readBytes(path: String) throws(ConfigErrors) -> [UInt8] {
-        // Straight into the array with read(2): through Data it was read once and copied once (60 MB RPKI files).
+        func failure() -> ConfigErrors {
+            ConfigErrors([ConfigError(file: path, line: 0, field: "", "cannot read the file: \(String(cString: strerror(errno)))")])
+        }
+        // read(2) in chunks into an array sized from fstat (through Data, a 60 MB RPKI file was read and then
+        // copied whole); the same loop serves pipes and files that grow while being read.
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "cannot read the file: \(String(cString: strerror(errno)))")]) }
+        guard fd >= 0 else { throw failure() }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            // Not a regular file (a pipe, /dev/stdin): no size to trust; read it whole the slow way.
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "cannot read the file")])
-            }
-            return [UInt8](data)
-        }
-        var size = max(Int(info.st_size), 0) + 1  // + 1: a file that grew meanwhile is noticed, not cut
+        var bytes: [UInt8] = []
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { bytes.reserveCapacity(Int(info.st_size)) }
+        let chunkSize = 1 << 20
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { chunk.deallocate() }
         while true {
-            var failed = false
-            let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-                count = 0
-                guard let base = buffer.baseAddress else { return }
-                while count < size {
-                    let n = read(fd, base + count, size - count)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        failed = true
-                        return
-                    }
-                    if n == 0 { return }
-                    count += n
-                }
+            let n = read(fd, chunk.baseAddress, chunkSize)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure()
             }
-            guard !failed else {
-                throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "cannot read the file: \(String(cString: strerror(errno)))")])
-            }
-            if bytes.count < size { return bytes }
-            guard lseek(fd, 0, SEEK_SET) == 0 else { throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "cannot read the file")]) }
-            size *= 2
+            if n == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<n])
         }
     }
 

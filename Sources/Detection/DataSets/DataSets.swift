@@ -12,17 +12,14 @@ public struct DataSets: Sendable {
     /// Loads the files given, the AS relationships and the RPKI payloads on two threads at once (they are
     /// independent, and together they dominate start-up and reload time). Every invalid file is reported.
     public static func load(asRelationships asRelPath: String?, rpki rpkiPath: String?, slurm: String?) throws(ConfigErrors) -> DataSets {
-        nonisolated(unsafe) var relationships: Result<ASRelationships?, ConfigErrors> = .success(nil)
-        nonisolated(unsafe) var rpki: Result<RPKIData?, ConfigErrors> = .success(nil)
         let relationshipsLoad = asRelPath.map { path in
-            JoinableThread {
-                do throws(ConfigErrors) { relationships = .success(try ASRelationships.load(path: path)) } catch { relationships = .failure(error) }
-            }
+            JoinableThread { () throws(ConfigErrors) -> ASRelationships in try ASRelationships.load(path: path) }
         }
+        var rpki: Result<RPKIData?, ConfigErrors> = .success(nil)
         if let rpkiPath {
             do throws(ConfigErrors) { rpki = .success(try RPKILoader.load(path: rpkiPath, slurmPath: slurm)) } catch { rpki = .failure(error) }
         }
-        relationshipsLoad?.wait()
+        let relationships = relationshipsLoad?.join().map(Optional.some) ?? .success(nil)
         var errors: [ConfigError] = []
         var sets = DataSets()
         switch relationships {

@@ -29,40 +29,23 @@ struct ROAList {
             try s.forEachElement { s throws(JSONScanner.Failure) in try list.element(&s) }
             return list
         }
-        let second = SecondHalf()
-        // The scanner's buffer outlives this function (the caller's withUnsafeBufferPointer), and `worker.wait()`
+        // The scanner's buffer outlives this function (the caller's withUnsafeBufferPointer), and `join()`
         // below runs on every path out of it, so the other thread never reads freed memory.
         nonisolated(unsafe) let tail = JSONScanner(s.bytes, at: cut, depth: s.depth + 1)
-        let worker = JoinableThread {
+        let second = JoinableThread { () throws(JSONScanner.Failure) -> (ROAList, end: Int) in
             var scanner = tail
             var list = ROAList()
-            do throws(JSONScanner.Failure) {
-                try scanner.forEachRemainingElement { s throws(JSONScanner.Failure) in try list.element(&s) }
-                second.result = .success((list, scanner.index))
-            } catch {
-                second.result = .failure(error)
-            }
+            try scanner.forEachRemainingElement { s throws(JSONScanner.Failure) in try list.element(&s) }
+            return (list, scanner.index)
         }
-        defer { worker.wait() }
+        defer { second.join() }
         var list = ROAList()
         let stopped = try s.forEachElement(stoppingAt: cut) { s throws(JSONScanner.Failure) in try list.element(&s) }
         guard stopped else { return list }  // the guess was not an element start: read sequentially, done
-        worker.wait()
-        switch second.result {
-        case .success(let (rest, end))?:
-            list.append(rest)
-            s.index = end
-            return list
-        case .failure(let error)?:
-            throw error
-        case nil:
-            throw s.fail("internal: the second half of the roas array was not read")
-        }
-    }
-
-    /// What the second thread read, handed over after `worker.wait()`.
-    private final class SecondHalf: @unchecked Sendable {
-        var result: Result<(ROAList, Int), JSONScanner.Failure>?
+        let (rest, end) = try second.join().get()
+        list.append(rest)
+        s.index = end
+        return list
     }
 
     /// Appends the elements read after this list's, renumbering their problems.

@@ -156,8 +156,8 @@ public struct RPKIData: Sendable {
     public func validate(_ prefix: IPPrefix, origin: ASN?) -> ROVState {
         switch prefix {
         case .v4(let p):
-            let bucket = Int(p.address.value >> 16)
-            return validate(p, origin: origin, header: v4Headers[bucket], end: Int(v4Headers[bucket + 1].start))
+            let (header, end) = bucket(of: p)
+            return validate(p, origin: origin, header: header, end: end)
         case .v6:
             var covered = false
             var valid = false
@@ -192,11 +192,10 @@ public struct RPKIData: Sendable {
     /// is validated against the header already read.
     public func countValidity(_ queries: UnsafeBufferPointer<ValidationQuery>) -> (valid: Int, invalid: Int, notFound: Int) {
         var valid = 0, invalid = 0, notFound = 0
-        withUnsafeTemporaryAllocation(of: (BucketHeader, Int32).self, capacity: queries.count) { headers in
+        withUnsafeTemporaryAllocation(of: (BucketHeader, Int).self, capacity: queries.count) { headers in
             for (i, q) in queries.enumerated() {
                 if case .v4(let p) = q.prefix {
-                    let bucket = Int(p.address.value >> 16)
-                    headers.initializeElement(at: i, to: (v4Headers[bucket], v4Headers[bucket + 1].start))
+                    headers.initializeElement(at: i, to: bucket(of: p))
                 } else {
                     headers.initializeElement(at: i, to: (BucketHeader(), 0))
                 }
@@ -204,7 +203,7 @@ public struct RPKIData: Sendable {
             for (i, q) in queries.enumerated() {
                 let state: ROVState
                 if case .v4(let p) = q.prefix {
-                    state = validate(p, origin: q.origin, header: headers[i].0, end: Int(headers[i].1))
+                    state = validate(p, origin: q.origin, header: headers[i].0, end: headers[i].1)
                 } else {
                     state = validate(q.prefix, origin: q.origin)
                 }
@@ -230,11 +229,18 @@ public struct RPKIData: Sendable {
         return state
     }
 
+    /// The header of `p`'s /16 bucket and where the bucket's entries end.
+    @inline(__always)
+    private func bucket(of p: IPv4Prefix) -> (BucketHeader, Int) {
+        let b = Int(p.address.value >> 16)
+        return (v4Headers[b], Int(v4Headers[b + 1].start))
+    }
+
     /// Calls `body` with each IPv4 VRP covering `p` (from its /16 bucket) until it returns false.
     @inline(__always)
     private func forEachCovering(_ p: IPv4Prefix, _ body: (V4Entry) -> Bool) {
-        let bucket = Int(p.address.value >> 16)
-        forEachCovering(p, header: v4Headers[bucket], end: Int(v4Headers[bucket + 1].start), body)
+        let (header, end) = bucket(of: p)
+        forEachCovering(p, header: header, end: end, body)
     }
 
     /// The same, with the bucket's header and end already read.

@@ -1,27 +1,33 @@
 import Dispatch
 import Foundation
 
-/// A function running on a thread of its own, joined with `wait()`. Start-up loads use it rather than the
-/// Dispatch pool: the pool runs as many threads as there are cores, so on a 2-core machine a third task
-/// queued behind two loaders waits for one of them to finish — and a loader that waits for that third task
-/// (the second half of the ROA array) would then run sequentially after all.
-public final class JoinableThread: @unchecked Sendable {
+/// A function running on a thread of its own; `join()` waits for it and returns its result. Start-up loads
+/// use it rather than the Dispatch pool: the pool runs as many threads as there are cores, so on a 2-core
+/// machine a third task queued behind two loaders waits for one of them to finish — and a loader that waits
+/// for that third task (the second half of the ROA array) would then run sequentially after all.
+public final class JoinableThread<Success, Failure: Error>: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
+    private var result: Result<Success, Failure>?
     private var joined = false
 
-    public init(_ body: @escaping @Sendable () -> Void) {
-        let thread = Thread { [finished] in
-            body()
+    public init(_ body: @escaping @Sendable () throws(Failure) -> Success) {
+        let thread = Thread { [self] in
+            do throws(Failure) { result = .success(try body()) } catch { result = .failure(error) }
             finished.signal()
         }
         thread.stackSize = 8 << 20
         thread.start()
     }
 
-    /// Returns when the function has returned; later calls return at once. Call from one thread.
-    public func wait() {
-        guard !joined else { return }
-        finished.wait()
-        joined = true
+    /// The function's result, once it has returned; later calls return it at once. Call from one thread.
+    @discardableResult
+    public func join() -> Result<Success, Failure> {
+        if !joined {
+            finished.wait()
+            joined = true
+        }
+        // Set before `finished` was signalled, which `wait()` ordered before this read.
+        guard let result else { preconditionFailure("JoinableThread finished without a result") }
+        return result
     }
 }

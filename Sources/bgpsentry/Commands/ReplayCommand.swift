@@ -72,21 +72,16 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         // The registry loads on another thread while the data sets load on this one (they are independent).
-        nonisolated(unsafe) var loadedRegistry: Result<Registry, ConfigErrors>?
         let registryPath = registry
-        let registryLoad = JoinableThread {
-            do throws(ConfigErrors) { loadedRegistry = .success(try RegistryLoader.load(path: registryPath)) } catch { loadedRegistry = .failure(error) }
-        }
+        let registryLoad = JoinableThread { () throws(ConfigErrors) -> Registry in try RegistryLoader.load(path: registryPath) }
         let loadedDataSets: Result<DataSets, ConfigErrors>
         do throws(ConfigErrors) { loadedDataSets = .success(try dataSetOptions.load()) } catch { loadedDataSets = .failure(error) }
-        registryLoad.wait()
         let table: Registry
-        switch loadedRegistry {
-        case .success(let r)?: table = r
-        case .failure(let error)?:
+        switch registryLoad.join() {
+        case .success(let r): table = r
+        case .failure(let error):
             FileHandleStderr.write("bgpsentry: invalid registry:\n\(error)\n")
             throw ExitCode(1)
-        case nil: throw ExitCode(1)
         }
         let dataSets: DataSets
         switch loadedDataSets {
