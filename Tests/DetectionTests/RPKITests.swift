@@ -104,12 +104,16 @@ struct RPKIIndexTests {
         #expect(data.validate(IPPrefix("192.0.2.0/25")!, origin: 64501) == .invalid)
     }
 
-    @Test("validate equals RFC 6811 computed naively", arguments: [true, false])
-    func bruteForce(ipv4: Bool) {
-        var rng = TrieTests.Random(state: ipv4 ? 11 : 12)
+    /// `sparse` IPv4: two /8s, a few VRPs per /16 bucket (scanned linearly); `dense` IPv4: 10.0/16 and 11.0/16
+    /// holding about 700 VRPs of /16 and longer each (binary-searched per length); IPv6: the trie.
+    @Test("validate equals RFC 6811 computed naively", arguments: ["sparse", "dense", "ipv6"])
+    func bruteForce(mode: String) {
+        let ipv4 = mode != "ipv6"
+        var rng = TrieTests.Random(state: mode == "sparse" ? 11 : mode == "dense" ? 13 : 12)
         func prefix(_ minLength: Int, _ spread: Int) -> IPPrefix {
             if ipv4 {
-                let a = UInt32(10 + rng.next() % 2) << 24 | UInt32(truncatingIfNeeded: rng.next()) & 0x00FF_FFFF
+                let hostBits: UInt32 = mode == "dense" ? 0x0000_FFFF : 0x00FF_FFFF
+                let a = UInt32(10 + rng.next() % 2) << 24 | UInt32(truncatingIfNeeded: rng.next()) & hostBits
                 return .v4(IPv4Prefix(address: IPv4Address(a), length: UInt8(minLength + Int(rng.next() % UInt64(spread))))!)
             }
             let h = 0x2001_0db8_0000_0000 | (rng.next() & 0x0000_0000_00FF_FFFF)
@@ -144,5 +148,65 @@ struct RPKIIndexTests {
         #expect(counted.valid == expectedCounts[.valid, default: 0] && counted.invalid == expectedCounts[.invalid, default: 0]
                 && counted.notFound == expectedCounts[.notFound, default: 0])
         #expect(expectedCounts.count >= 2, "the random set exercises more than one state")
+    }
+}
+
+@Suite("RFC 6811 counts of the engine")
+struct EngineValidationCountTests {
+    /// One UPDATE announcing `prefixes` with origin `origin` (encoder-built, as the wire carries it).
+    static func process(_ engine: DetectionEngine, _ prefixes: [IPPrefix], origin: ASN) {
+        var a = PathAttributes()
+        a.origin = .igp
+        a.asPath = ASPath([ASPathSegment(.sequence, [64496, origin])])
+        a.nextHop = IPv4Address(192, 0, 2, 2)
+        let bytes = BGPMessage.update(UpdateMessage(withdrawnRoutes: [], attributes: a, nlri: prefixes.map { Route(prefix: $0) })).encoded()
+        bytes.withUnsafeBytes { raw in
+            engine.process(update: UpdateView(raw, context: DecodingContext()), session: neighbor,
+                           position: SourcePosition(source: "test", frame: 1), time: 0)
+        }
+    }
+
+    /// 20,000 prefixes (more than two background batches) in UPDATEs of 500, then a data-set swap: the
+    /// counters equal `validate` on each prefix, the ones before the swap against the old data set.
+    @Test("background counts equal validating each announced prefix, across batches and a data-set swap")
+    func countsEqualValidate() {
+        let old = RPKIData(vrps: [VRP(prefix: IPPrefix("10.0.0.0/8")!, maxLength: 24, asn: 64500),
+                                  VRP(prefix: IPPrefix("11.0.0.0/8")!, maxLength: 16, asn: 64501)])
+        let new = RPKIData(vrps: [VRP(prefix: IPPrefix("10.0.0.0/8")!, maxLength: 16, asn: 64500)])
+        let engine = DetectionEngine(registry: testRegistry(), dataSets: DataSets(rpki: old)) { _ in }
+        var expected = (valid: 0, invalid: 0, notFound: 0)
+        func tally(_ state: ROVState) {
+            switch state {
+            case .valid: expected.valid += 1
+            case .invalid: expected.invalid += 1
+            case .notFound: expected.notFound += 1
+            }
+        }
+        func announce(block: Int, data: RPKIData) {
+            // /16, /24 and /25 prefixes in 10/8, 11/8 (covered) and 12/8 (not), origins 64500 and 64501.
+            for u in 0..<20 {
+                let first = UInt8(10 + u % 3)
+                let origin: ASN = u % 2 == 0 ? 64500 : 64501
+                let prefixes = (0..<500).map { i in
+                    let length = [16, 24, 25][i % 3]
+                    let third = length == 16 ? 0 : UInt8(i / 3 % 256)
+                    let fourth: UInt8 = length == 25 && i / 3 % 2 == 1 ? 128 : 0
+                    let address = IPv4Address(first, UInt8(block * 20 + u), third, fourth)
+                    return IPPrefix.v4(IPv4Prefix(address: address, length: UInt8(length))!)
+                }
+                for p in prefixes { tally(data.validate(p, origin: origin)) }
+                Self.process(engine, prefixes, origin: origin)
+            }
+        }
+        announce(block: 1, data: old)
+        announce(block: 2, data: old)
+        #expect(engine.statistics.rovValid == expected.valid)  // settles mid-run; counting goes on after
+        engine.replaceDataSets(DataSets(rpki: new))
+        announce(block: 3, data: new)
+        let s = engine.statistics
+        #expect(s.rovValid + s.rovInvalid + s.rovNotFound == 30_000)
+        #expect(s.rovValid == expected.valid && s.rovInvalid == expected.invalid && s.rovNotFound == expected.notFound,
+                "\(s.rovValid)/\(s.rovInvalid)/\(s.rovNotFound) vs \(expected)")
+        #expect(expected.valid > 0 && expected.invalid > 0 && expected.notFound > 0)
     }
 }

@@ -146,6 +146,9 @@ public struct RPKIData: Sendable {
         return entries.count
     }
 
+    /// Buckets with at most this many VRPs of /16 and longer are scanned rather than binary-searched.
+    static let linearScanLimit = 48
+
     @inline(__always)
     static func mask(_ length: UInt8) -> UInt32 { length == 0 ? 0 : ~UInt32(0) << (32 - UInt32(length)) }
 
@@ -255,6 +258,20 @@ public struct RPKIData: Sendable {
             guard body(e) else { return }
         }
         guard p.length >= 16 else { return }
+        if end - longStart <= Self.linearScanLimit {
+            // A small bucket: one forward pass over its entries (sorted by address, and a covering VRP's address
+            // is `p`'s masked, so never above `p`'s) instead of a binary search per length.
+            var i = longStart
+            while i < end {
+                let e = v4Entries[i]
+                guard e.address <= address else { return }
+                if e.length <= p.length, address & RPKIData.mask(e.length) == e.address {
+                    guard body(e) else { return }
+                }
+                i += 1
+            }
+            return
+        }
         var lengths = header.lengths & (UInt32(1) << UInt32(p.length - 15) &- 1)
         while lengths != 0 {
             let length = UInt8(16 + lengths.trailingZeroBitCount)
