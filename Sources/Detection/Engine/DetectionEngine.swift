@@ -10,18 +10,20 @@ public final class DetectionEngine {
     public private(set) var dataSets: DataSets
     public private(set) var rib: WatchedRIB
     public private(set) var book: AlertBook
-    /// The counters; reading them first validates the prefixes still waiting in `pendingValidation`.
+    /// The counters; reading them waits until every announced prefix so far is validated (`validation`).
     public var statistics: DetectionStatistics {
-        settleValidation()
-        return counts
+        var s = counts
+        let rov = validation.settle()
+        s.rovValid = rov.valid
+        s.rovInvalid = rov.invalid
+        s.rovNotFound = rov.notFound
+        return s
     }
     private var counts = DetectionStatistics()
-    /// Prefixes announced and withdrawn so far, without settling validation (for progress lines).
+    /// Prefixes announced and withdrawn so far (for progress lines).
     public var routeEvents: Int { counts.announced + counts.withdrawn }
-    /// Announced prefixes waiting for their RFC 6811 count, validated `validationBatch` at a time
-    /// (`RPKIData.countValidity`: a batch's table lookups overlap). Only counters depend on them.
-    private var pendingValidation: [RPKIData.ValidationQuery] = []
-    private static let validationBatch = 256
+    /// RFC 6811 counts of every announced prefix, validated on a background queue (only counters depend on them).
+    private let validation: OriginValidationCounter
     private let emit: (AlertEvent) -> Void
     /// Open `session-down` alerts by neighbor, to resolve when it comes back.
     private var downNeighbors: [IPAddress: AlertIdentity] = [:]
@@ -37,6 +39,7 @@ public final class DetectionEngine {
                 emit: @escaping (AlertEvent) -> Void) {
         self.registry = registry
         self.dataSets = dataSets
+        self.validation = OriginValidationCounter(rpki: dataSets.rpki)
         // Routes per registered prefix are few (its own route and a handful of covering/more-specific ones).
         self.rib = WatchedRIB(maximumEntries: options.maximumRIBEntries, expectedEntries: registry.prefixes.count * 4)
         self.book = AlertBook(renotifyAfterMicroseconds: options.renotifyAfterMicroseconds, maximumOpen: options.maximumOpenAlerts)
@@ -48,20 +51,8 @@ public final class DetectionEngine {
 
     /// Swaps in new data sets (SIGHUP), as one snapshot; prefixes announced before are counted with the old.
     public func replaceDataSets(_ new: DataSets) {
-        settleValidation()
+        validation.replaceDataSet(new.rpki)
         dataSets = new
-    }
-
-    /// Validates and counts the prefixes waiting in `pendingValidation`.
-    private func settleValidation() {
-        guard !pendingValidation.isEmpty else { return }
-        if let rpki = dataSets.rpki {
-            let outcome = pendingValidation.withUnsafeBufferPointer { rpki.countValidity($0) }
-            counts.rovValid += outcome.valid
-            counts.rovInvalid += outcome.invalid
-            counts.rovNotFound += outcome.notFound
-        }
-        pendingValidation.removeAll(keepingCapacity: true)
     }
 
     // MARK: - UPDATE
@@ -84,7 +75,7 @@ public final class DetectionEngine {
         let origin = view.effectiveOriginASN
         let monitoredOrigin = origin.map { registry.monitoredASNs.contains($0) } ?? false
         var path: ObservedPath?
-        let validating = dataSets.rpki != nil && !treatAsWithdraw
+        let validating = validation.isValidating && !treatAsWithdraw
         for section in [UpdateView.RouteSection.nlri, .mpReach] {
             var routes = view.routes(section)
             while let route = routes.next() {
@@ -92,8 +83,7 @@ public final class DetectionEngine {
                 guard route.routeDistinguisher == nil else { continue }
                 if validating {
                     // RFC 6811 validity of every announced prefix, counted (alerts only for registered ones).
-                    pendingValidation.append(RPKIData.ValidationQuery(prefix: route.prefix, origin: origin))
-                    if pendingValidation.count == Self.validationBatch { settleValidation() }
+                    validation.add(RPKIData.ValidationQuery(prefix: route.prefix, origin: origin))
                 }
                 guard monitoredOrigin || registry.index.relates(route.prefix) else { continue }
                 if treatAsWithdraw {
