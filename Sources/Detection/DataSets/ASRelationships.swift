@@ -48,62 +48,61 @@ public struct ASRelationships: Sendable {
         }
     }
 
-    /// Open addressing with linear probing over packed keys; 0 marks an empty slot. Grows at 1/2 load.
+    /// Open addressing with linear probing over packed keys; 0 marks an empty slot. Grows at 1/2 load. Key,
+    /// value and line share one 16-byte slot: an insert into a table of megabytes costs one cache miss, not
+    /// one per array.
     struct LinkTable: Sendable {
-        private var keys: [UInt64]
-        private var values: [Int8]
-        /// The file line that set each slot (for "contradicts line N"); kept only while parsing.
-        private var lines: [Int32]
+        struct Slot: Sendable {
+            var key: UInt64 = 0
+            /// The file line that set the slot (for "contradicts line N"); kept: it fits in the slot's padding.
+            var line: Int32 = 0
+            var value: Int8 = 0
+        }
+
+        private var slots: [Slot]
         private(set) var count = 0
         private var mask: Int
 
-        init(capacity: Int, trackLines: Bool = false) {
+        init(capacity: Int) {
             var size = 16
             while size < capacity * 2 { size <<= 1 }
-            keys = [UInt64](repeating: 0, count: size)
-            values = [Int8](repeating: 0, count: size)
-            lines = trackLines ? [Int32](repeating: 0, count: size) : []
+            slots = [Slot](repeating: Slot(), count: size)
             mask = size - 1
         }
 
         @inline(__always)
-        private func slot(_ key: UInt64) -> Int {
+        private static func slot(_ key: UInt64, in slots: UnsafeBufferPointer<Slot>, mask: Int) -> Int {
             var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
-            while keys[i] != 0 && keys[i] != key { i = (i + 1) & mask }
+            while slots[i].key != 0 && slots[i].key != key { i = (i + 1) & mask }
             return i
         }
 
         @inline(__always)
         func value(_ key: UInt64) -> Int8? {
-            let i = slot(key)
-            return keys[i] == key ? values[i] : nil
+            slots.withUnsafeBufferPointer { s in
+                let i = Self.slot(key, in: s, mask: mask)
+                return s[i].key == key ? s[i].value : nil
+            }
         }
 
         /// Stores `value` unless `key` is present already; returns the present value and the line that set it.
         mutating func set(_ key: UInt64, _ value: Int8, line: Int = 0) -> (value: Int8, line: Int)? {
-            if (count + 1) * 2 > keys.count { grow() }
-            let i = slot(key)
-            if keys[i] == key { return (values[i], lines.isEmpty ? 0 : Int(lines[i])) }
-            keys[i] = key
-            values[i] = value
-            if !lines.isEmpty { lines[i] = Int32(truncatingIfNeeded: line) }
-            count += 1
-            return nil
+            if (count + 1) * 2 > slots.count { grow() }
+            let mask = mask
+            let present: (value: Int8, line: Int)? = slots.withUnsafeMutableBufferPointer { s in
+                let i = Self.slot(key, in: UnsafeBufferPointer(s), mask: mask)
+                if s[i].key == key { return (s[i].value, Int(s[i].line)) }
+                s[i] = Slot(key: key, line: Int32(truncatingIfNeeded: line), value: value)
+                return nil
+            }
+            if present == nil { count += 1 }
+            return present
         }
 
-        /// Drops the per-slot line numbers once parsing is over.
-        mutating func forgetLines() { lines = [] }
-
         private mutating func grow() {
-            let old = self
-            self = LinkTable(capacity: keys.count, trackLines: !lines.isEmpty)
-            for i in 0..<old.keys.count where old.keys[i] != 0 {
-                let j = slot(old.keys[i])
-                keys[j] = old.keys[i]
-                values[j] = old.values[i]
-                if !lines.isEmpty { lines[j] = old.lines[i] }
-                count += 1
-            }
+            let old = slots
+            self = LinkTable(capacity: old.count)
+            for slot in old where slot.key != 0 { _ = set(slot.key, slot.value, line: Int(slot.line)) }
         }
     }
 
@@ -121,7 +120,19 @@ public struct ASRelationships: Sendable {
     /// The same, from the file's bytes. Allocates nothing per line.
     public static func parse(bytes: [UInt8], file: String) throws(ConfigErrors) -> ASRelationships {
         var result = ASRelationships(source: file)
-        result.table = LinkTable(capacity: bytes.count / 20, trackLines: true)
+        // About 22 bytes per serial-2 line; the table grows if the lines are shorter.
+        result.table = LinkTable(capacity: bytes.count / 24)
+        let errors = bytes.withUnsafeBufferPointer { parseLines($0, file: file, into: &result.table) }
+        guard errors.isEmpty else {
+            var shown = Array(errors.prefix(50))
+            if errors.count > 50 { shown.append(ConfigError(file: file, line: 0, field: "", "… more errors")) }
+            throw ConfigErrors(shown)
+        }
+        return result
+    }
+
+    /// Reads every line into `table`; returns the errors (at most 51: more are not kept).
+    private static func parseLines(_ bytes: UnsafeBufferPointer<UInt8>, file: String, into table: inout LinkTable) -> [ConfigError] {
         var errors: [ConfigError] = []
         var lineNumber = 0
         var start = 0
@@ -167,28 +178,22 @@ public struct ASRelationships: Sendable {
                 fail("asn", "'\(String(decoding: bytes[start..<end1], as: UTF8.self))' are not two distinct AS numbers")
                 continue
             }
-            let relText = bytes[(end1 + 1)..<end2]
+            let relText = UnsafeBufferPointer(rebasing: bytes[(end1 + 1)..<end2])
             let relation: Relation
-            if relText.elementsEqual("-1".utf8) {
+            if relText.count == 2, relText[0] == UInt8(ascii: "-"), relText[1] == UInt8(ascii: "1") {
                 relation = .providerOf
-            } else if relText.elementsEqual("0".utf8) {
+            } else if relText.count == 1, relText[0] == UInt8(ascii: "0") {
                 relation = .peer
             } else {
                 fail("rel", "relationship '\(String(decoding: relText, as: UTF8.self))' is not -1 (provider→customer) or 0 (peers)")
                 continue
             }
             let value = Self.value(a, b, relation)
-            if let first = result.table.set(Self.key(a, b), value, line: lineNumber), first.value != value {
+            if let first = table.set(Self.key(a, b), value, line: lineNumber), first.value != value {
                 fail("rel", "AS\(a)–AS\(b) contradicts line \(first.line)")
             }
         }
-        result.table.forgetLines()
-        guard errors.isEmpty else {
-            var shown = Array(errors.prefix(50))
-            if errors.count > 50 { shown.append(ConfigError(file: file, line: 0, field: "", "… more errors")) }
-            throw ConfigErrors(shown)
-        }
-        return result
+        return errors
     }
 }
 
