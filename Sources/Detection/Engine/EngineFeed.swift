@@ -30,38 +30,68 @@ public final class EngineFeed {
         }
     }
 
+    /// Handles one capture event at once (the daemon): `prepare`, then `apply`.
     public func handle(_ event: CaptureEvent) {
+        if case .message(let m) = event, m.type == .update {
+            let view = UpdateView(m.bytes, context: m.context)
+            let item = prepare(update: view, m)
+            beforeUpdate?(view, m)
+            apply(item)
+            afterUpdate?(view, m)
+        } else if let item = prepare(event) {
+            apply(item)
+        }
+    }
+
+    /// The capture side of an UPDATE: counts its routes on the session and fixes what the engine needs to
+    /// know about it now (the session's facts may change with the next message).
+    public func prepare(update view: UpdateView, _ m: CapturedMessage) -> FeedItem {
+        m.session.counters[m.sender].announced += view.announcedCount
+        m.session.counters[m.sender].withdrawn += view.withdrawnTotal
+        return .update(view, session: info(m.session, neighbor: m.sender),
+                       position: SourcePosition(source: currentSource, frame: m.frame), time: m.time.microseconds)
+    }
+
+    /// The capture side of any other event: an OPEN, or a session's end with its cause and evidence; `nil`
+    /// when the engine has nothing to do (KEEPALIVE, NOTIFICATION, ROUTE-REFRESH, end of a replayed file).
+    /// An UPDATE goes through `prepare(update:_:)`.
+    public func prepare(_ event: CaptureEvent) -> FeedItem? {
         switch event {
         case .message(let m):
             switch m.type {
             case .update:
-                let view = UpdateView(m.bytes, context: m.context)
-                m.session.counters[m.sender].announced += view.announcedCount
-                m.session.counters[m.sender].withdrawn += view.withdrawnTotal
-                beforeUpdate?(view, m)
-                engine.process(update: view, session: info(m.session, neighbor: m.sender),
-                               position: SourcePosition(source: currentSource, frame: m.frame), time: m.time.microseconds)
-                afterUpdate?(view, m)
+                return prepare(update: UpdateView(m.bytes, context: m.context), m)
             case .open:
-                let s = info(m.session, neighbor: m.sender)
-                engine.sessionEstablished(s, time: m.time.microseconds)
-                sessionChanged?(s, false, m.time.microseconds)
+                return .established(info(m.session, neighbor: m.sender), time: m.time.microseconds)
             case .notification, .keepalive, .routeRefresh:
-                break
+                return nil
             }
         case .sessionClosed(let session, let reason):
             // The end of a replayed file is not the end of the session: its routes and alerts stay as they
             // are, and open alerts are reported as open (docs/DETECTION.md, "Alert lifecycle").
-            guard reason != .endOfCapture else { return }
+            guard reason != .endOfCapture else { return nil }
             let neighbor = neighborIndex(session)
             var evidence: Evidence?
             if let n = session.lastNotification {
                 evidence = Evidence(position: SourcePosition(source: currentSource, frame: session.lastNotificationFrame),
                                     message: BGPMessage.notification(n).encoded())
             }
-            let s = info(session, neighbor: neighbor)
-            engine.sessionClosed(s, cause: Self.cause(session, reason), time: session.lastSeen.microseconds, evidence: evidence)
-            sessionChanged?(s, true, session.lastSeen.microseconds)
+            return .closed(info(session, neighbor: neighbor), cause: Self.cause(session, reason),
+                           time: session.lastSeen.microseconds, evidence: evidence)
+        }
+    }
+
+    /// The engine side: hands a prepared event to the engine. Touches nothing of the capture side.
+    public func apply(_ item: FeedItem) {
+        switch item {
+        case .update(let view, let session, let position, let time):
+            engine.process(update: view, session: session, position: position, time: time)
+        case .established(let s, let time):
+            engine.sessionEstablished(s, time: time)
+            sessionChanged?(s, false, time)
+        case .closed(let s, let cause, let time, let evidence):
+            engine.sessionClosed(s, cause: cause, time: time, evidence: evidence)
+            sessionChanged?(s, true, time)
         }
     }
 
@@ -100,4 +130,15 @@ public final class EngineFeed {
         case .endOfCapture, .evicted: return nil
         }
     }
+}
+
+/// A capture event made ready for the engine by `EngineFeed.prepare`: everything it needs that lives on the
+/// capture side (session facts, close cause, evidence) is fixed in it, so it can be applied on another thread.
+public enum FeedItem {
+    /// An UPDATE's view (its bytes must stay valid until it is applied) and what it was received on.
+    case update(UpdateView, session: SessionInfo, position: SourcePosition, time: Int64)
+    /// An OPEN from the session's neighbour.
+    case established(SessionInfo, time: Int64)
+    /// A session ended; `cause` is `nil` when the end is not a failure.
+    case closed(SessionInfo, cause: String?, time: Int64, evidence: Evidence?)
 }

@@ -96,22 +96,23 @@ struct ReplayCommand: ParsableCommand {
         options.renotifyAfterMicroseconds = Int64(renotifyAfter) * 1_000_000
         let run = ReplayRun(format: chosen, output: out, registry: table, colour: out.isTerminal)
         let engine = DetectionEngine(registry: table, dataSets: dataSets, options: options) { [run] event in run.emit(event) }
-        let feed = EngineFeed(engine: engine)
-        feed.beforeUpdate = { [run] view, _ in run.tally.count(view) }
-        let decoder = CaptureDecoder(bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts), limits: captureLimits.limits) { [feed] event in
-            feed.handle(event)
+        // Decoding on this thread, detection on another (FeedPipeline); the summary is read after `finish()`.
+        let pipeline = FeedPipeline(feed: EngineFeed(engine: engine))
+        var tally = DecodeTally()
+        let decoder = CaptureDecoder(bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts), limits: captureLimits.limits) { [pipeline] event in
+            pipeline.handle(event) { view in tally.count(view) }
         }
         let clock = MonotonicClock()
         let progress = ProgressLine(enabled: OutputStream.standardError.isTerminal, clock: clock)
         var failures: [String] = []
         for file in files {
-            feed.currentSource = file
+            pipeline.feed.currentSource = file
             do {
                 let source = try PcapSource.openOffline(file)
                 let linkType = source.linkType
                 while case .frame = try source.next({ frame in
                     decoder.process(frame, linkType: linkType)
-                    progress.tick(frames: decoder.statistics.frames, prefixes: engine.routeEvents)
+                    progress.tick(frames: decoder.statistics.frames, prefixes: tally.totalAnnounced + tally.totalWithdrawn)
                 }) {}
             } catch {
                 failures.append("\(error)")
@@ -119,9 +120,10 @@ struct ReplayCommand: ParsableCommand {
             }
             decoder.finish()
         }
+        pipeline.finish()
         progress.clear()
         out.flush()
-        let summary = ReplaySummary.render(decoder: decoder, engine: engine, tally: run.tally, inputs: files,
+        let summary = ReplaySummary.render(decoder: decoder, engine: engine, tally: tally, inputs: files,
                                            elapsedSeconds: clock.elapsedSeconds)
         OutputStream.standardError.write(summary)
         OutputStream.standardError.flush()
@@ -130,13 +132,12 @@ struct ReplayCommand: ParsableCommand {
     }
 }
 
-/// Per-run state of `replay`: counts UPDATEs for the summary and turns engine events into output.
+/// Per-run state of `replay` on the engine's thread: turns engine events into output.
 final class ReplayRun {
     let format: ReplayCommand.Format
     let output: OutputStream
     let registry: Registry
     let colour: Bool
-    var tally = DecodeTally()
     private(set) var worstFired: Severity?
     private var writer = JSONWriter(capacity: 16 * 1024)
 
@@ -175,7 +176,8 @@ final class ProgressLine {
         self.clock = clock
     }
 
-    func tick(frames: Int, prefixes: Int) {
+    /// Called per frame; the counts are only evaluated when a line is printed.
+    func tick(frames: @autoclosure () -> Int, prefixes: @autoclosure () -> Int) {
         guard enabled else { return }
         counter += 1
         guard counter & 1023 == 0 else { return }
@@ -183,7 +185,8 @@ final class ProgressLine {
         guard now >= 1, now - lastPrint >= 0.25 else { return }
         lastPrint = now
         shown = true
-        FileHandleStderr.write("\r\(frames) frames, \(prefixes) prefixes, \(Int(Double(prefixes) / now)) prefixes/s   ")
+        let prefixes = prefixes()
+        FileHandleStderr.write("\r\(frames()) frames, \(prefixes) prefixes, \(Int(Double(prefixes) / now)) prefixes/s   ")
     }
 
     func clear() {

@@ -1,0 +1,160 @@
+import BGPWire
+import Foundation
+import PacketCapture
+
+/// `EngineFeed` on two threads, for `replay`: the caller's thread reads the capture and prepares each event
+/// (`EngineFeed.prepare`) while a second thread runs the detection engine on the events prepared before
+/// (`EngineFeed.apply`). Decoding and detection each take about half of a replay, so on two cores they
+/// overlap instead of adding up.
+///
+/// UPDATE bytes live only for the decoder's callback, so each is copied once into the arena of the batch
+/// being filled, and its `UpdateView` parsed there. Batches go to the engine thread in order, through a queue
+/// of at most `maximumBatches` (bounded memory: the capture side waits when the engine falls behind), and
+/// come back for reuse; the engine sees exactly the sequence `handle` would have given it, so the output is
+/// the same byte for byte. The daemon keeps the one-thread `EngineFeed.handle`: its hooks see live messages.
+public final class FeedPipeline: @unchecked Sendable {
+    /// Prepared events and the arena holding their UPDATE bytes. The events sit in a buffer of their own:
+    /// moved in when prepared and moved out when applied, so an event is never copied (its view and session
+    /// facts hold references; an array of them paid a retain and a release per copy).
+    private final class Batch {
+        let arena: UnsafeMutableRawBufferPointer
+        var used = 0
+        let items: UnsafeMutablePointer<FeedItem>
+        let capacity: Int
+        private(set) var count = 0
+
+        init(bytes: Int, items: Int) {
+            arena = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 16)
+            self.items = UnsafeMutablePointer<FeedItem>.allocate(capacity: items)
+            capacity = items
+        }
+
+        deinit {
+            items.deinitialize(count: count)
+            items.deallocate()
+            arena.deallocate()
+        }
+
+        var isFull: Bool { count == capacity }
+
+        /// A copy of `bytes` in the arena, or `nil` when it does not fit.
+        func store(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+            guard arena.count - used >= bytes.count else { return nil }
+            let slot = UnsafeMutableRawBufferPointer(rebasing: arena[used..<(used + bytes.count)])
+            slot.copyMemory(from: bytes)
+            used += bytes.count
+            return UnsafeRawBufferPointer(slot)
+        }
+
+        func append(_ item: consuming FeedItem) {
+            (items + count).initialize(to: item)
+            count += 1
+        }
+
+        /// Moves each event out to `body`, in order, and empties the batch.
+        func drain(_ body: (consuming FeedItem) -> Void) {
+            for i in 0..<count { body((items + i).move()) }
+            count = 0
+            used = 0
+        }
+    }
+
+    public let feed: EngineFeed
+    /// Arena size: larger than any BGP message (65,535 bytes with RFC 8654).
+    private let batchBytes: Int
+    private let batchItems: Int
+    private let maximumBatches: Int
+
+    /// Guards `ready`, `spare`, `allocated` and `ended`.
+    private let condition = NSCondition()
+    private var ready: [Batch] = []
+    private var spare: [Batch] = []
+    private var allocated = 0
+    private var ended = false
+    /// The batch being filled; only the capture side touches it.
+    private var filling: Batch?
+    private var engineThread: JoinableThread<Void, Never>?
+
+    public init(feed: EngineFeed, batchBytes: Int = 512 << 10, batchItems: Int = 4096, maximumBatches: Int = 4) {
+        self.feed = feed
+        self.batchBytes = max(batchBytes, 1 << 16)
+        self.batchItems = max(batchItems, 1)
+        self.maximumBatches = max(maximumBatches, 2)
+        engineThread = JoinableThread { [self] in runEngine() }
+    }
+
+    /// Capture side: prepares one event; `counted` sees each UPDATE's view first (replay's tally).
+    public func handle(_ event: CaptureEvent, counted: (UpdateView) -> Void) {
+        if case .message(let m) = event, m.type == .update {
+            let batch = filling ?? nextBatch()
+            // A message's length is a 16-bit field: it always fits in an empty arena (≥ 64 KiB).
+            guard let bytes = batch.store(m.bytes) ?? send(batch).store(m.bytes) else {
+                preconditionFailure("a \(m.bytes.count)-byte BGP message does not fit an empty \(batchBytes)-byte arena")
+            }
+            let view = UpdateView(bytes, context: m.context)
+            counted(view)
+            append(feed.prepare(update: view, m))
+        } else if let item = feed.prepare(event) {
+            append(item)
+        }
+    }
+
+    /// Capture side, after the last event: hands over what is left and waits until the engine applied all.
+    /// Must be called (the engine thread holds the pipeline until then); later calls do nothing.
+    public func finish() {
+        if let batch = filling, batch.count > 0 { _ = send(batch, next: false) }
+        filling = nil
+        condition.withLock {
+            ended = true
+            condition.broadcast()
+        }
+        engineThread?.join()
+        engineThread = nil
+    }
+
+    private func append(_ item: consuming FeedItem) {
+        let batch = filling ?? nextBatch()
+        batch.append(item)
+        if batch.isFull { _ = send(batch) }
+    }
+
+    /// Queues `batch` for the engine and, unless `next` is false, returns the next one to fill.
+    @discardableResult
+    private func send(_ batch: Batch, next: Bool = true) -> Batch {
+        filling = nil
+        condition.withLock {
+            ready.append(batch)
+            condition.broadcast()
+        }
+        return next ? nextBatch() : batch
+    }
+
+    /// A free batch: a returned one, a new one while fewer than `maximumBatches` exist, else the next to be
+    /// returned (waiting for the engine).
+    private func nextBatch() -> Batch {
+        let batch: Batch = condition.withLock {
+            while spare.isEmpty && allocated >= maximumBatches { condition.wait() }
+            if let b = spare.popLast() { return b }
+            allocated += 1
+            return Batch(bytes: batchBytes, items: batchItems)
+        }
+        filling = batch
+        return batch
+    }
+
+    /// Engine side: applies the batches in order until the capture side has finished.
+    private func runEngine() {
+        while true {
+            let next: Batch? = condition.withLock {
+                while ready.isEmpty && !ended { condition.wait() }
+                return ready.isEmpty ? nil : ready.removeFirst()
+            }
+            guard let batch = next else { return }
+            batch.drain { item in feed.apply(item) }
+            condition.withLock {
+                spare.append(batch)
+                condition.broadcast()
+            }
+        }
+    }
+}
