@@ -66,6 +66,30 @@ struct EngineTests {
         #expect(h.summary == ["firing origin-hijack ", "resolved origin-hijack session-closed", "firing session-down "])
     }
 
+    @Test("closing one of two sessions keeps the other's routes; closing the last empties the RIB, in prefix order")
+    func closeOneThenLast() {
+        let h = EngineHarness()
+        var other = neighbor
+        other.id = 2
+        other.neighbor = .v4(IPv4Address(192, 0, 2, 3))
+        h.update(announce: ["13.107.0.0/16", "40.107.0.0/16"], path: [64496, 64666])
+        h.update(announce: ["13.107.0.0/16"], path: [64497, 3356, 8075], session: other)
+        #expect(h.engine.rib.count == 3)
+        h.engine.sessionClosed(other, cause: nil, time: 5, evidence: nil)
+        #expect(h.engine.rib.count == 2)
+        #expect(h.engine.rib.routes(for: IPPrefix("13.107.0.0/16")!).map(\.sessionInfo.id) == [neighbor.id])
+        h.events.removeAll()
+        h.engine.sessionClosed(neighbor, cause: nil, time: 6, evidence: nil)
+        #expect(h.engine.rib.count == 0)
+        #expect(h.engine.rib.routes(for: IPPrefix("13.107.0.0/16")!).isEmpty)
+        // The two hijacks resolve in prefix order, whatever order the tables hold them in.
+        #expect(h.events.map { "\($0.status.rawValue) \($0.alert.identity.prefix.map(String.init(describing:)) ?? "-")" }
+                == ["resolved 13.107.0.0/16", "resolved 40.107.0.0/16"])
+        // The RIB takes routes again after being emptied whole.
+        h.update(announce: ["13.107.0.0/16"], path: [64496, 3356, 8075], time: 7)
+        #expect(h.engine.rib.count == 1)
+    }
+
     @Test("session close: routes gone, no withdrawn alert, session-down until the neighbor is back")
     func sessionClose() {
         let h = EngineHarness()

@@ -67,9 +67,24 @@ public struct WatchedRIB: Sendable {
 
     /// Removes and returns every route of a session (it closed), in a stable order.
     mutating func removeSession(_ session: Int) -> [(Key, Entry)] {
-        let keys = (bySession.removeValue(forKey: session) ?? []).sorted {
-            ($0.prefix, $0.sender, $0.pathID) < ($1.prefix, $1.sender, $1.pathID)
+        let keys = bySession.removeValue(forKey: session) ?? []
+        var removed: [(Key, Entry)] = []
+        if bySession.isEmpty {
+            // The last session (a replay's usual end): every route is its own, so the tables are dropped whole
+            // instead of hashing each key three times. (A loop: `Array(entries)` casts each labelled pair.)
+            removed.reserveCapacity(entries.count)
+            for (key, entry) in entries { removed.append((key, entry)) }
+            entries = [:]
+            byPrefix = [:]
+        } else {
+            removed = keys.compactMap { key in remove(key).map { (key, $0) } }
         }
-        return keys.compactMap { key in remove(key).map { (key, $0) } }
+        // Sorted through an index array over the keys alone: moving or even reading a pair copies its entry
+        // (three retains and releases).
+        let keyList = removed.map(\.0)
+        let order = keyList.indices.sorted { i, j in
+            (keyList[i].prefix, keyList[i].sender, keyList[i].pathID) < (keyList[j].prefix, keyList[j].sender, keyList[j].pathID)
+        }
+        return order.map { removed[$0] }
     }
 }
