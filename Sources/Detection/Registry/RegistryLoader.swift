@@ -53,23 +53,23 @@ public enum RegistryLoader {
         var out: [Partner] = []
         var seen: [ASN: Int] = [:]
         for (i, item) in seq.enumerated() {
-            let path = "partners[\(i)]"
+            func path() -> String { "partners[\(i)]" }
             guard case .map(let m, _) = item else {
-                fields.fail(item, path, "expected a mapping with asn, name, customers")
+                fields.fail(item, path(), "expected a mapping with asn, name, customers")
                 continue
             }
-            fields.rejectUnknown(m, known: ["asn", "name", "customers"], path: path)
+            fields.rejectUnknown(m, known: ["asn", "name", "customers"], path: path())
             guard let asnNode = item["asn"] else {
-                fields.fail(item, "\(path).asn", "missing")
+                fields.fail(item, "\(path()).asn", "missing")
                 continue
             }
-            guard let asn = fields.asn(asnNode, "\(path).asn") else { continue }
+            guard let asn = fields.asn(asnNode, "\(path()).asn") else { continue }
             if let first = seen[asn] {
-                fields.fail(asnNode, "\(path).asn", "partner AS\(asn) is already declared at line \(first)")
+                fields.fail(asnNode, "\(path()).asn", "partner AS\(asn) is already declared at line \(first)")
             }
             seen[asn] = asnNode.line
-            let name = item["name"].flatMap { fields.string($0, "\(path).name") }
-            let customers = item["customers"].map { Set(fields.asnList($0, "\(path).customers")) }
+            let name = item["name"].flatMap { fields.string($0, "\(path()).name") }
+            let customers = item["customers"].map { Set(fields.asnList($0, "\(path()).customers")) }
             out.append(Partner(asn: asn, name: name, customers: customers))
         }
         return out
@@ -86,63 +86,63 @@ public enum RegistryLoader {
         var firstLine: [IPPrefix: Int] = [:]
         firstLine.reserveCapacity(seq.count)
         for (i, item) in seq.enumerated() {
-            let path = "prefixes[\(i)]"
+            func path() -> String { "prefixes[\(i)]" }
             guard case .map(let m, let line) = item else {
-                fields.fail(item, path, "expected a mapping with prefix, origins, …")
+                fields.fail(item, path(), "expected a mapping with prefix, origins, …")
                 continue
             }
-            fields.rejectUnknown(m, known: known, path: path)
+            fields.rejectUnknown(m, known: known, path: path())
             guard let prefixNode = item["prefix"] else {
-                fields.fail(item, "\(path).prefix", "missing")
+                fields.fail(item, "\(path()).prefix", "missing")
                 continue
             }
-            guard let text = fields.string(prefixNode, "\(path).prefix") else { continue }
+            guard let text = fields.string(prefixNode, "\(path()).prefix") else { continue }
             guard let prefix = IPPrefix(text) else {
                 if IPPrefix(text, allowHostBits: true) != nil {
-                    fields.fail(prefixNode, "\(path).prefix", "\(text) has host bits set beyond its length")
+                    fields.fail(prefixNode, "\(path()).prefix", "\(text) has host bits set beyond its length")
                 } else {
-                    fields.fail(prefixNode, "\(path).prefix", "\(text) is not an IPv4 or IPv6 prefix")
+                    fields.fail(prefixNode, "\(path()).prefix", "\(text) is not an IPv4 or IPv6 prefix")
                 }
                 continue
             }
             if let first = firstLine[prefix] {
-                fields.fail(prefixNode, "\(path).prefix", "duplicate prefix \(prefix) (first at line \(first))")
+                fields.fail(prefixNode, "\(path()).prefix", "duplicate prefix \(prefix) (first at line \(first))")
                 continue
             }
             firstLine[prefix] = prefixNode.line
             guard let originsNode = item["origins"] else {
-                fields.fail(item, "\(path).origins", "missing (use [] for a prefix that must never be announced)")
+                fields.fail(item, "\(path()).origins", "missing (use [] for a prefix that must never be announced)")
                 continue
             }
-            let origins = fields.asnList(originsNode, "\(path).origins")
+            let origins = fields.asnList(originsNode, "\(path()).origins")
             let maxBits: Int = prefix.isIPv4 ? 32 : 128
             var maxLength = prefix.length
-            if let ml = item["maxLength"], let n = fields.int(ml, "\(path).maxLength") {
+            if let ml = item["maxLength"], let n = fields.int(ml, "\(path()).maxLength") {
                 if n < Int(prefix.length) {
-                    fields.fail(ml, "\(path).maxLength", "maxLength \(n) is shorter than the prefix length \(prefix.length)")
+                    fields.fail(ml, "\(path()).maxLength", "maxLength \(n) is shorter than the prefix length \(prefix.length)")
                 } else if n > maxBits {
-                    fields.fail(ml, "\(path).maxLength", "maxLength \(n) is longer than \(maxBits)")
+                    fields.fail(ml, "\(path()).maxLength", "maxLength \(n) is longer than \(maxBits)")
                 } else {
                     maxLength = UInt8(n)
                 }
             }
-            let upstreams = item["upstreams"].map { fields.asnList($0, "\(path).upstreams") }
+            let upstreams = item["upstreams"].map { fields.asnList($0, "\(path()).upstreams") }
             var partner: ASN?
-            if let p = item["partner"], let asn = fields.asn(p, "\(path).partner") {
+            if let p = item["partner"], let asn = fields.asn(p, "\(path()).partner") {
                 if partners.contains(asn) {
                     partner = asn
                 } else {
-                    fields.fail(p, "\(path).partner", "partner AS\(asn) is not declared under partners")
+                    fields.fail(p, "\(path()).partner", "partner AS\(asn) is not declared under partners")
                 }
             }
             var maxPathLength: Int?
-            if let mpl = item["maxPathLength"], let n = fields.int(mpl, "\(path).maxPathLength") {
-                if n < 1 { fields.fail(mpl, "\(path).maxPathLength", "must be at least 1") } else { maxPathLength = n }
+            if let mpl = item["maxPathLength"], let n = fields.int(mpl, "\(path()).maxPathLength") {
+                if n < 1 { fields.fail(mpl, "\(path()).maxPathLength", "must be at least 1") } else { maxPathLength = n }
             }
             out.append(RegisteredPrefix(
                 prefix: prefix, origins: origins.sorted(), maxLength: maxLength, upstreams: upstreams?.sorted(),
-                group: item["group"].flatMap { fields.string($0, "\(path).group") },
-                description: item["description"].flatMap { fields.string($0, "\(path).description") },
+                group: item["group"].flatMap { fields.string($0, "\(path()).group") },
+                description: item["description"].flatMap { fields.string($0, "\(path()).description") },
                 partner: partner, maxPathLength: maxPathLength, line: line))
         }
         return out
@@ -150,63 +150,66 @@ public enum RegistryLoader {
 }
 
 /// Typed reads of YAML nodes that record a located error instead of throwing (registry and daemon config).
+/// Field names are built only when a read fails (`@autoclosure`): a 100,000-entry registry would otherwise
+/// build half a million strings it never shows.
 public struct YAMLFields {
     public let file: String
     public var errors: [ConfigError] = []
 
     public init(file: String) { self.file = file }
 
-    public mutating func fail(_ node: ConfigNode, _ field: String, _ message: String) {
-        errors.append(ConfigError(file: file, line: node.line, field: field, message))
+    public mutating func fail(_ node: ConfigNode, _ field: @autoclosure () -> String, _ message: String) {
+        errors.append(ConfigError(file: file, line: node.line, field: field(), message))
     }
 
-    public mutating func rejectUnknown(_ mapping: [(key: String, keyLine: Int, value: ConfigNode)], known: Set<String>, path: String) {
+    public mutating func rejectUnknown(_ mapping: [(key: String, keyLine: Int, value: ConfigNode)], known: Set<String>, path: @autoclosure () -> String) {
         for entry in mapping where !known.contains(entry.key) {
-            let where_ = path.isEmpty ? entry.key : "\(path).\(entry.key)"
+            let parent = path()
+            let where_ = parent.isEmpty ? entry.key : "\(parent).\(entry.key)"
             errors.append(ConfigError(file: file, line: entry.keyLine, field: where_,
                                       "unknown key (expected one of: \(known.sorted().joined(separator: ", ")))"))
         }
     }
 
-    public mutating func string(_ node: ConfigNode, _ field: String) -> String? {
+    public mutating func string(_ node: ConfigNode, _ field: @autoclosure () -> String) -> String? {
         guard case .scalar(let s, _) = node else {
-            fail(node, field, "expected a text value")
+            fail(node, field(), "expected a text value")
             return nil
         }
         return s
     }
 
-    public mutating func int(_ node: ConfigNode, _ field: String) -> Int? {
+    public mutating func int(_ node: ConfigNode, _ field: @autoclosure () -> String) -> Int? {
         guard case .scalar(let s, _) = node, let n = Int(s) else {
-            fail(node, field, "expected a whole number")
+            fail(node, field(), "expected a whole number")
             return nil
         }
         return n
     }
 
     /// An ASN written as a number or as `AS64500`.
-    public mutating func asn(_ node: ConfigNode, _ field: String) -> ASN? {
+    public mutating func asn(_ node: ConfigNode, _ field: @autoclosure () -> String) -> ASN? {
         guard case .scalar(let s, _) = node else {
-            fail(node, field, "expected an AS number")
+            fail(node, field(), "expected an AS number")
             return nil
         }
         var text = Substring(s)
         if text.hasPrefix("AS") || text.hasPrefix("as") { text = text.dropFirst(2) }
         guard let n = UInt32(text) else {
-            fail(node, field, "\(s) is not an AS number (0…4294967295)")
+            fail(node, field(), "\(s) is not an AS number (0…4294967295)")
             return nil
         }
         return n
     }
 
-    public mutating func asnList(_ node: ConfigNode, _ field: String) -> [ASN] {
+    public mutating func asnList(_ node: ConfigNode, _ field: @autoclosure () -> String) -> [ASN] {
         guard case .list(let seq, _) = node else {
-            fail(node, field, "expected a list of AS numbers, e.g. [8075]")
+            fail(node, field(), "expected a list of AS numbers, e.g. [8075]")
             return []
         }
         var out: [ASN] = []
         for (i, item) in seq.enumerated() {
-            if let a = asn(item, "\(field)[\(i)]") { out.append(a) }
+            if let a = asn(item, "\(field())[\(i)]") { out.append(a) }
         }
         return out
     }
