@@ -80,7 +80,7 @@ public enum RegistryLoader {
             fields.fail(node, "prefixes", "expected a list")
             return []
         }
-        let known: Set<String> = ["prefix", "origins", "maxLength", "upstreams", "group", "description", "partner", "maxPathLength"]
+        let known = ["prefix", "origins", "maxLength", "upstreams", "group", "description", "partner", "maxPathLength"]
         var out: [RegisteredPrefix] = []
         out.reserveCapacity(seq.count)
         var firstLine: [IPPrefix: Int] = [:]
@@ -162,7 +162,10 @@ public struct YAMLFields {
         errors.append(ConfigError(file: file, line: node.line, field: field(), message))
     }
 
-    public mutating func rejectUnknown(_ mapping: [(key: String, keyLine: Int, value: ConfigNode)], known: Set<String>, path: @autoclosure () -> String) {
+    /// Records every key of `mapping` not in `known` (a `Set`, or for a few keys per entry an `Array`: comparing
+    /// short strings costs less than hashing them).
+    public mutating func rejectUnknown(_ mapping: [(key: String, keyLine: Int, value: ConfigNode)], known: some Collection<String>,
+                                       path: @autoclosure () -> String) {
         for entry in mapping where !known.contains(entry.key) {
             let parent = path()
             let where_ = parent.isEmpty ? entry.key : "\(parent).\(entry.key)"
