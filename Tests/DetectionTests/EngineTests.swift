@@ -74,6 +74,12 @@ struct EngineTests {
         other.neighbor = .v4(IPv4Address(192, 0, 2, 3))
         h.update(announce: ["13.107.0.0/16", "40.107.0.0/16"], path: [64496, 64666])
         h.update(announce: ["13.107.0.0/16"], path: [64497, 3356, 8075], session: other)
+        // A third session whose only route is withdrawn again: it must not keep the last close off the fast path.
+        var third = neighbor
+        third.id = 3
+        third.neighbor = .v4(IPv4Address(192, 0, 2, 4))
+        h.update(announce: ["13.107.0.0/16"], path: [64498, 3356, 8075], session: third)
+        h.update(withdraw: ["13.107.0.0/16"], session: third)
         #expect(h.engine.rib.count == 3)
         h.engine.sessionClosed(other, cause: nil, time: 5, evidence: nil)
         #expect(h.engine.rib.count == 2)
@@ -82,12 +88,14 @@ struct EngineTests {
         h.engine.sessionClosed(neighbor, cause: nil, time: 6, evidence: nil)
         #expect(h.engine.rib.count == 0)
         #expect(h.engine.rib.routes(for: IPPrefix("13.107.0.0/16")!).isEmpty)
+        #expect(h.engine.rib.routeCount(for: IPPrefix("13.107.0.0/16")!) == 0)
         // The two hijacks resolve in prefix order, whatever order the tables hold them in.
         #expect(h.events.map { "\($0.status.rawValue) \($0.alert.identity.prefix.map(String.init(describing:)) ?? "-")" }
                 == ["resolved 13.107.0.0/16", "resolved 40.107.0.0/16"])
         // The RIB takes routes again after being emptied whole.
         h.update(announce: ["13.107.0.0/16"], path: [64496, 3356, 8075], time: 7)
         #expect(h.engine.rib.count == 1)
+        #expect(h.engine.rib.routeCount(for: IPPrefix("13.107.0.0/16")!) == 1)
     }
 
     @Test("session close: routes gone, no withdrawn alert, session-down until the neighbor is back")

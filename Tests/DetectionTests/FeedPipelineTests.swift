@@ -13,6 +13,8 @@ struct FeedPipelineTests {
     static let demo = packageRoot.appendingPathComponent("Tests/Fixtures/demo/demo.pcap").path
     static let registry = packageRoot.appendingPathComponent("config/prefixes.yaml").path
 
+    /// Shapes: the replay default (the demo's 1,073 UPDATEs fit one batch), batches that fill (64 items), arenas
+    /// that fill part-way through a batch (64 KiB of the capture's ~105 KB), one- and three-item batches.
     /// What a replay of the demo capture produces: its alert events as v1 JSON lines, the UPDATEs counted on
     /// the capture side, and the engine's counters. `pipeline` nil: `EngineFeed.handle` on this thread.
     static func replay(pipeline shape: (bytes: Int, items: Int, batches: Int)?) throws -> (events: [String], updates: Int, prefixes: Int) {
@@ -27,6 +29,7 @@ struct FeedPipelineTests {
         feed.currentSource = "demo.pcap"
         var updates = 0
         let pipeline = shape.map { FeedPipeline(feed: feed, batchBytes: $0.bytes, batchItems: $0.items, maximumBatches: $0.batches) }
+        defer { pipeline?.finish() }  // also when opening the capture fails: no engine thread left waiting
         let decoder = CaptureDecoder { event in
             if let pipeline {
                 pipeline.handle(event) { _ in updates += 1 }
@@ -45,7 +48,7 @@ struct FeedPipelineTests {
     }
 
     @Test("the same events, in the same order, as the one-thread feed; with tiny batches too",
-          arguments: [(512 << 10, 4096, 4), (1 << 16, 1, 2), (1 << 16, 3, 2), (0, 2, 0)])
+          arguments: [(512 << 10, 4096, 4), (512 << 10, 64, 4), (1 << 16, 4096, 2), (1 << 16, 1, 2), (1 << 16, 3, 2), (0, 2, 0)])
     func sameAsOneThread(bytes: Int, items: Int, batches: Int) throws {
         let reference = try Self.replay(pipeline: nil)
         #expect(reference.events.count >= 12, "the demo capture raises its scenario incidents")

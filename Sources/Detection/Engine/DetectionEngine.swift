@@ -10,7 +10,9 @@ public final class DetectionEngine {
     public private(set) var dataSets: DataSets
     public private(set) var rib: WatchedRIB
     public private(set) var book: AlertBook
-    /// The counters; reading them waits until every announced prefix so far is validated (`validation`).
+    /// The counters; reading them waits until every announced prefix so far is validated (`validation`: up to
+    /// 4 × 8,192 lookups, a few milliseconds). Like every engine member, read it on the engine's thread or under
+    /// the lock that serialises its calls (the daemon's `Pipeline.lock`).
     public var statistics: DetectionStatistics {
         var s = counts
         let rov = validation.settle()

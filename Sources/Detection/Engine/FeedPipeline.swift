@@ -71,6 +71,8 @@ public final class FeedPipeline: @unchecked Sendable {
     private var spare: [Batch] = []
     private var allocated = 0
     private var ended = false
+    /// Set by `finish()`; only the capture side touches it.
+    private var finished = false
     /// The batch being filled; only the capture side touches it.
     private var filling: Batch?
     private var engineThread: JoinableThread<Void, Never>?
@@ -85,6 +87,7 @@ public final class FeedPipeline: @unchecked Sendable {
 
     /// Capture side: prepares one event; `counted` sees each UPDATE's view first (replay's tally).
     public func handle(_ event: CaptureEvent, counted: (UpdateView) -> Void) {
+        precondition(!finished, "FeedPipeline.handle after finish(): nothing would apply the event")
         if case .message(let m) = event, m.type == .update {
             let batch = filling ?? nextBatch()
             // A message's length is a 16-bit field: it always fits in an empty arena (≥ 64 KiB).
@@ -102,6 +105,8 @@ public final class FeedPipeline: @unchecked Sendable {
     /// Capture side, after the last event: hands over what is left and waits until the engine applied all.
     /// Must be called (the engine thread holds the pipeline until then); later calls do nothing.
     public func finish() {
+        guard !finished else { return }
+        finished = true
         if let batch = filling, batch.count > 0 { _ = send(batch, next: false) }
         filling = nil
         condition.withLock {

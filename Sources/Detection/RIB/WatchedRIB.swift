@@ -55,6 +55,8 @@ public struct WatchedRIB: Sendable {
             byPrefix[key.prefix] = keys.isEmpty ? nil : keys
         }
         bySession[key.session]?.remove(key)
+        // A session without routes leaves no empty set behind (`removeSession` relies on it).
+        if bySession[key.session]?.isEmpty == true { bySession[key.session] = nil }
         return old
     }
 
@@ -70,12 +72,13 @@ public struct WatchedRIB: Sendable {
         let keys = bySession.removeValue(forKey: session) ?? []
         var removed: [(Key, Entry)] = []
         if bySession.isEmpty {
-            // The last session (a replay's usual end): every route is its own, so the tables are dropped whole
-            // instead of hashing each key three times. (A loop: `Array(entries)` casts each labelled pair.)
+            // The last session with routes (a one-session capture ending in a NOTIFICATION, FIN or RST): every
+            // route is its own, so the tables are emptied whole instead of hashing each key three times.
+            // (A loop: `Array(entries)` casts each labelled pair.)
             removed.reserveCapacity(entries.count)
             for (key, entry) in entries { removed.append((key, entry)) }
-            entries = [:]
-            byPrefix = [:]
+            entries.removeAll(keepingCapacity: true)
+            byPrefix.removeAll(keepingCapacity: true)
         } else {
             removed = keys.compactMap { key in remove(key).map { (key, $0) } }
         }
