@@ -27,6 +27,14 @@ final class EngineHarness {
     var summary: [String] { events.map { "\($0.status.rawValue) \($0.alert.identity.type.rawValue) \($0.reason?.rawValue ?? "")" } }
 }
 
+/// Another session like `neighbor`'s: session `id`, neighbor 192.0.2.(id + 1).
+func otherNeighbor(_ id: Int) -> SessionInfo {
+    var s = neighbor
+    s.id = id
+    s.neighbor = .v4(IPv4Address(192, 0, 2, UInt8(id + 1)))
+    return s
+}
+
 @Suite("Alert lifecycle")
 struct EngineTests {
     @Test("fires once, counts observations, resolves exactly once on withdrawal")
@@ -54,9 +62,7 @@ struct EngineTests {
     @Test("seen on two sessions: resolves only when both stop carrying it")
     func twoSessions() {
         let h = EngineHarness()
-        var other = neighbor
-        other.id = 2
-        other.neighbor = .v4(IPv4Address(192, 0, 2, 3))
+        let other = otherNeighbor(2)
         h.update(announce: ["13.107.0.0/16"], path: [64496, 64666])
         h.update(announce: ["13.107.0.0/16"], path: [64497, 64666], session: other)
         #expect(h.engine.book.openAlerts.first?.seenBy.count == 2)
@@ -69,15 +75,11 @@ struct EngineTests {
     @Test("closing one of two sessions keeps the other's routes; closing the last empties the RIB, in prefix order")
     func closeOneThenLast() {
         let h = EngineHarness()
-        var other = neighbor
-        other.id = 2
-        other.neighbor = .v4(IPv4Address(192, 0, 2, 3))
+        let other = otherNeighbor(2)
         h.update(announce: ["13.107.0.0/16", "40.107.0.0/16"], path: [64496, 64666])
         h.update(announce: ["13.107.0.0/16"], path: [64497, 3356, 8075], session: other)
         // A third session whose only route is withdrawn again: it must not keep the last close off the fast path.
-        var third = neighbor
-        third.id = 3
-        third.neighbor = .v4(IPv4Address(192, 0, 2, 4))
+        let third = otherNeighbor(3)
         h.update(announce: ["13.107.0.0/16"], path: [64498, 3356, 8075], session: third)
         h.update(withdraw: ["13.107.0.0/16"], session: third)
         #expect(h.engine.rib.count == 3)
