@@ -22,8 +22,6 @@ public final class DetectionEngine {
         return s
     }
     private var counts = DetectionStatistics()
-    /// Prefixes announced and withdrawn so far (for progress lines).
-    public var routeEvents: Int { counts.announced + counts.withdrawn }
     /// RFC 6811 counts of every announced prefix, validated on a background queue (only counters depend on them).
     private let validation: OriginValidationCounter
     private let emit: (AlertEvent) -> Void

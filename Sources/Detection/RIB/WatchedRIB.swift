@@ -54,9 +54,11 @@ public struct WatchedRIB: Sendable {
             keys.removeAll { $0 == key }
             byPrefix[key.prefix] = keys.isEmpty ? nil : keys
         }
-        bySession[key.session]?.remove(key)
-        // A session without routes leaves no empty set behind (`removeSession` relies on it).
-        if bySession[key.session]?.isEmpty == true { bySession[key.session] = nil }
+        // One hash of the session: a session without routes leaves no empty set behind (`removeSession` relies on it).
+        if let i = bySession.index(forKey: key.session) {
+            bySession.values[i].remove(key)
+            if bySession.values[i].isEmpty { bySession.remove(at: i) }
+        }
         return old
     }
 
