@@ -45,6 +45,15 @@ struct LeakMethodTests {
             #expect(text.contains { $0.hasPrefix("bad:3: asn:") })
             #expect(text.contains { $0.hasPrefix("bad:4: rel:") })
             #expect(text.contains { $0.hasPrefix("bad:5:") })
+            // Lines are inserted in batches; the errors still come in line order.
+            #expect(text.map { $0.split(separator: ":")[1] } == ["2", "3", "4", "5"])
+        }
+        do {
+            _ = try ASRelationships.parse("1|2|-1\n3|x|0\n2|1|0\n", file: "bad")
+            Issue.record("accepted a bad file")
+        } catch {
+            #expect(error.errors.map(\.description).map { $0.split(separator: ":")[1] } == ["2", "3"])
+            #expect(error.errors.last?.description == "bad:3: rel: AS2–AS1 contradicts line 1")
         }
     }
 

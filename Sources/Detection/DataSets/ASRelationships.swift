@@ -1,5 +1,6 @@
 import BGPWire
 import Foundation
+import Synchronization
 
 /// AS relationships from CAIDA's `as-rel` files: serial-1 lines `a|b|rel`, serial-2 lines `a|b|rel|source`,
 /// `#` comments; `rel` -1 means a is a provider of b, 0 means a and b are peers. One immutable snapshot.
@@ -70,9 +71,15 @@ public struct ASRelationships: Sendable {
             mask = size - 1
         }
 
+        /// Where the probe for `key` starts.
+        @inline(__always)
+        private static func home(_ key: UInt64, mask: Int) -> Int {
+            Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+        }
+
         @inline(__always)
         private static func slot(_ key: UInt64, in slots: UnsafeBufferPointer<Slot>, mask: Int) -> Int {
-            var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+            var i = home(key, mask: mask)
             while slots[i].key != 0 && slots[i].key != key { i = (i + 1) & mask }
             return i
         }
@@ -97,6 +104,17 @@ public struct ASRelationships: Sendable {
             }
             if present == nil { count += 1 }
             return present
+        }
+
+        /// Reads the home slot of every key in `keys` and returns a sum of what it read: independent loads whose
+        /// cache misses overlap, so that the `set` calls which follow find their slots in cache instead of
+        /// waiting for one miss after the other (the table of a CAIDA file is megabytes).
+        func touchHomeSlots(of keys: some Sequence<UInt64>) -> UInt64 {
+            slots.withUnsafeBufferPointer { s in
+                var sum: UInt64 = 0
+                for key in keys { sum &+= s[Self.home(key, mask: mask)].key }
+                return sum
+            }
         }
 
         private mutating func grow() {
@@ -131,12 +149,38 @@ public struct ASRelationships: Sendable {
         return result
     }
 
-    /// Reads every line into `table`; returns the errors (at most 51: more are not kept).
+    /// A line read but not yet in the table: lines are inserted in batches (`LinkTable.touchHomeSlots`).
+    private struct PendingLink {
+        var a: ASN
+        var b: ASN
+        var line: Int
+        var value: Int8
+        var key: UInt64 { ASRelationships.key(a, b) }
+    }
+
+    private static let insertBatch = 64
+
+    /// Reads every line into `table`; returns the errors (at most 51: more are not kept), in line order.
     private static func parseLines(_ bytes: UnsafeBufferPointer<UInt8>, file: String, into table: inout LinkTable) -> [ConfigError] {
         var errors: [ConfigError] = []
         var lineNumber = 0
         var start = 0
         let bar = UInt8(ascii: "|")
+        var pending: [PendingLink] = []
+        pending.reserveCapacity(insertBatch)
+        var touched: UInt64 = 0
+        func insertPending() {
+            pending.withUnsafeBufferPointer { links in
+                touched &+= table.touchHomeSlots(of: links.lazy.map(\.key))
+                for link in links {
+                    if let first = table.set(link.key, link.value, line: link.line), first.value != link.value, errors.count <= 50 {
+                        errors.append(ConfigError(file: file, line: link.line, field: "rel", "AS\(link.a)–AS\(link.b) contradicts line \(first.line)"))
+                    }
+                }
+            }
+            pending.removeAll(keepingCapacity: true)
+        }
+        defer { prefetchSink.store(touched, ordering: .relaxed) }
         while start < bytes.count {
             var end = start
             while end < bytes.count && bytes[end] != 0x0A { end += 1 }
@@ -146,6 +190,7 @@ public struct ASRelationships: Sendable {
             if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
             if stop == start || bytes[start] == UInt8(ascii: "#") { continue }
             func fail(_ field: String, _ message: String) {
+                insertPending()  // their contradictions come first: errors stay in line order
                 if errors.count <= 50 { errors.append(ConfigError(file: file, line: lineNumber, field: field, message)) }
             }
             // Fields: a | b | rel [| source] — the ends of the first three and how many there are.
@@ -188,12 +233,14 @@ public struct ASRelationships: Sendable {
                 fail("rel", "relationship '\(String(decoding: relText, as: UTF8.self))' is not -1 (provider→customer) or 0 (peers)")
                 continue
             }
-            let value = Self.value(a, b, relation)
-            if let first = table.set(Self.key(a, b), value, line: lineNumber), first.value != value {
-                fail("rel", "AS\(a)–AS\(b) contradicts line \(first.line)")
-            }
+            pending.append(PendingLink(a: a, b: b, line: lineNumber, value: Self.value(a, b, relation)))
+            if pending.count == insertBatch { insertPending() }
         }
+        insertPending()
         return errors
     }
+
+    /// Where `parseLines` stores the sum of its prefetching loads, so that they are not optimised away.
+    private static let prefetchSink = Atomic<UInt64>(0)
 }
 
