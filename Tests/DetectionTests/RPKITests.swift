@@ -32,6 +32,46 @@ struct RPKITests {
         #expect(b.vrpCount == 1 && b.aspas[64501] == [64500])
     }
 
+    /// ROA objects as rpki-client, Routinator or a hand-edited file may write them, with the VRP each must
+    /// give — or the start of the mistake reported. The plain ones take the one-pass reader (`FastROA`), the
+    /// others the general one; both must agree on what the object means.
+    static let roaObjects: [(json: String, vrp: VRP?, error: String?)] = {
+        let v4 = IPPrefix("192.0.2.0/24")!
+        return [
+            (#"{"asn": 64500, "prefix": "192.0.2.0/24", "maxLength": 24, "ta": "ripe", "expires": 1800000000}"#, VRP(prefix: v4, maxLength: 24, asn: 64500), nil),
+            (#"{"asn":64500,"prefix":"192.0.2.0/24","maxLength":24,"ta":"ripe","expires":1800000000}"#, VRP(prefix: v4, maxLength: 24, asn: 64500), nil),
+            ("{\n\t\"prefix\" : \"192.0.2.0/24\" ,\"maxLength\":25,\r\n\"asn\":\"AS64500\"}", VRP(prefix: v4, maxLength: 25, asn: 64500), nil),
+            (#"{"asn": "as64500", "prefix": "192.0.2.0/24"}"#, VRP(prefix: v4, maxLength: 24, asn: 64500), nil),
+            (#"{"asn": 64500, "prefix": "192.0.2.0/24", "maxLength": 24.0}"#, VRP(prefix: v4, maxLength: 24, asn: 64500), nil),
+            (#"{"asn": 64500e0, "prefix": "192.0.2.0/24", "maxLength": 24}"#, VRP(prefix: v4, maxLength: 24, asn: 64500), nil),
+            (#"{"asn": 64500, "prefix": "192.0.2.0/24", "ta": "r\"ipe", "expires": -5}"#, VRP(prefix: v4, maxLength: 24, asn: 64500), nil),
+            (#"{"asn": 64500, "extra": {"a": [1, true, null]}, "prefix": "192.0.2.0/24"}"#, VRP(prefix: v4, maxLength: 24, asn: 64500), nil),
+            (#"{"asn": 1, "asn": 64500, "prefix": "192.0.2.0/24"}"#, VRP(prefix: v4, maxLength: 24, asn: 64500), nil),
+            (#"{"asn": 4294967295, "prefix": "2001:db8::/32", "maxLength": 48}"#, VRP(prefix: IPPrefix("2001:db8::/32")!, maxLength: 48, asn: 4294967295), nil),
+            (#"{"asn": "As64500", "prefix": "192.0.2.0/24"}"#, nil, "v.json:1: roas[0].asn: missing or not an AS number"),
+            (#"{"asn": 4294967296, "prefix": "192.0.2.0/24"}"#, nil, "v.json:1: roas[0].asn: missing or not an AS number"),
+            (#"{"asn": -1, "prefix": "192.0.2.0/24"}"#, nil, "v.json:1: roas[0].asn: missing or not an AS number"),
+            (#"{"prefix": "192.0.2.0/24", "maxLength": 24}"#, nil, "v.json:1: roas[0].asn: missing or not an AS number"),
+            (#"{"asn": 64500, "prefix": "192.0.2.1/24"}"#, nil, "v.json:1: roas[0].prefix: 192.0.2.1/24 is not a prefix"),
+            (#"{"asn": 64500, "prefix": "192.0.2.0/24", "maxLength": 23}"#, nil, "v.json:1: roas[0].maxLength: maxLength 23.0 outside"),
+            (#"{"asn": 64500, "prefix": "192.0.2.0/24", "maxLength": 24.5}"#, nil, "v.json:1: roas[0].maxLength: maxLength 24.5 outside"),
+            (#"{"asn": 64500, "prefix": "192.0.2.0/24", "maxLength": 33}"#, nil, "v.json:1: roas[0].maxLength: maxLength 33.0 outside"),
+        ]
+    }()
+
+    @Test("ROA objects read the same whichever way they are written", arguments: roaObjects.indices)
+    func roaObjectForms(_ i: Int) throws {
+        let (json, expectedVRP, expectedError) = Self.roaObjects[i]
+        do throws(ConfigErrors) {
+            let (vrps, _) = try RPKILoader.parsePayloads("{\"roas\": [\(json)]}", file: "v.json")
+            #expect(vrps == [expectedVRP].compactMap { $0 }, "\(json)")
+            #expect(expectedError == nil, "\(json) loaded")
+        } catch {
+            let message = error.description
+            #expect(expectedError.map { message.hasPrefix($0) } == true, "\(json): \(message)")
+        }
+    }
+
     @Test("RFC 6811 states, maxLength, AS0 and AS_SET origins")
     func validation() throws {
         let d = try data()

@@ -33,14 +33,31 @@ public indirect enum ConfigNode: Sendable {
         func failure() -> ConfigErrors {
             ConfigErrors([ConfigError(file: path, line: 0, field: "", "cannot read the file: \(String(cString: strerror(errno)))")])
         }
-        // read(2) in chunks into an array sized from fstat (through Data, a 60 MB RPKI file was read and then
-        // copied whole); the same loop serves pipes and files that grow while being read.
+        // A regular file is read(2) straight into an array sized from fstat (through Data, a 60 MB RPKI file was
+        // read and then copied whole; through a bounce buffer, copied once more); then, and for pipes, chunks
+        // are appended until end of file, which also serves files that grow while being read.
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw failure() }
         defer { close(fd) }
         var info = stat()
         var bytes: [UInt8] = []
-        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { bytes.reserveCapacity(Int(info.st_size)) }
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 {
+            var readError: Int32 = 0
+            bytes = [UInt8](unsafeUninitializedCapacity: Int(info.st_size)) { buffer, filled in
+                filled = 0
+                while filled < buffer.count {
+                    let n = read(fd, buffer.baseAddress.map { $0 + filled }, buffer.count - filled)
+                    if n < 0 && errno == EINTR { continue }
+                    if n < 0 { readError = errno }
+                    if n <= 0 { return }  // error, or the file shrank: the loop below reads what is left
+                    filled += n
+                }
+            }
+            if readError != 0 {
+                errno = readError
+                throw failure()
+            }
+        }
         let chunkSize = 1 << 20
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { chunk.deallocate() }

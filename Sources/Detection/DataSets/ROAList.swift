@@ -20,12 +20,18 @@ struct ROAList {
     /// Elements read (valid or not).
     var count = 0
 
+    /// Fewer bytes than any ROA object with the three fields takes (`{"asn":1,"prefix":"1.0.0.0/8"}` is 30):
+    /// capacity reserved from the bytes left is never too small. Pages of capacity never written are never
+    /// touched, so reserving generously costs address space, not memory.
+    static let minimumROABytes = 24
+
     /// Reads the array at the scanner (its `[`) up to and including its `]`.
     static func parse(_ s: inout JSONScanner) throws(JSONScanner.Failure) -> ROAList {
         _ = s.peek()
         let remaining = s.bytes.count - s.index
         guard remaining >= RPKILoader.twoThreadThreshold, let cut = s.objectElementCandidate(from: s.index + remaining / 2) else {
             var list = ROAList()
+            list.vrps.reserveCapacity(remaining / ROAList.minimumROABytes)
             try s.forEachElement { s throws(JSONScanner.Failure) in try list.element(&s) }
             return list
         }
@@ -35,11 +41,14 @@ struct ROAList {
         let second = JoinableThread { () throws(JSONScanner.Failure) -> (ROAList, end: Int) in
             var scanner = tail
             var list = ROAList()
+            list.vrps.reserveCapacity((scanner.bytes.count - cut) / ROAList.minimumROABytes)
             try scanner.forEachRemainingElement { s throws(JSONScanner.Failure) in try list.element(&s) }
             return (list, scanner.index)
         }
         defer { second.join() }
         var list = ROAList()
+        // Room for both halves: the second is appended without the array growing (and copying) again.
+        list.vrps.reserveCapacity(remaining / ROAList.minimumROABytes)
         let stopped = try s.forEachElement(stoppingAt: cut) { s throws(JSONScanner.Failure) in try list.element(&s) }
         guard stopped else { return list }  // the guess was not an element start: read sequentially, done
         let (rest, end) = try second.join().get()
@@ -61,8 +70,13 @@ struct ROAList {
 
     /// Reads one ROA object.
     private mutating func element(_ s: inout JSONScanner) throws(JSONScanner.Failure) {
-        defer { count += 1 }
         _ = s.peek()  // skip whitespace so `at` is the object's first byte
+        if let vrp = FastROA.read(&s) {
+            vrps.append(vrp)
+            count += 1
+            return
+        }
+        defer { count += 1 }
         let at = s.index
         var asn: ASN?, asnSeen = false, prefix: IPPrefix?, prefixText: String?, maxLength: Double?
         try s.forEachKey(among: ["asn", "prefix", "maxLength"]) { s, key throws(JSONScanner.Failure) in

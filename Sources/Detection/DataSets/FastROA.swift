@@ -1,0 +1,142 @@
+import BGPWire
+
+/// The ROA objects rpki-client and Routinator write — `{"asn": 64500, "prefix": "192.0.2.0/24",
+/// "maxLength": 24, "ta": "ripe", "expires": 1700000000}`, keys in any order, `asn` a number or "AS64500",
+/// blanks anywhere JSON allows them — read in one pass over the bytes: a 600,000-ROA file spent most of its
+/// load time in the general `JSONScanner` calls (a whitespace skip, a bounds check and a key lookup per
+/// token). Anything else — an escape, a nested value, a literal, a fraction, a missing field, an invalid
+/// prefix or maxLength — makes `read` return nil with the scanner where it was, and the general reader
+/// (`ROAList.element`) reads the object and reports what is wrong, so results and messages are the same.
+enum FastROA {
+    /// The VRP of the object at the scanner (its `{`), consumed; nil, nothing consumed, when the object is
+    /// not written the plain way or is not a valid VRP.
+    static func read(_ s: inout JSONScanner) -> VRP? {
+        var cursor = Cursor(bytes: s.bytes, index: s.index)
+        guard let vrp = cursor.object() else { return nil }
+        s.index = cursor.index
+        return vrp
+    }
+
+    private struct Cursor {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index: Int
+
+        @inline(__always)
+        mutating func skipBlanks() {
+            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
+                index += 1
+            }
+        }
+
+        /// Consumes `c` after blanks; false when something else is next.
+        @inline(__always)
+        mutating func take(_ c: UInt8) -> Bool {
+            skipBlanks()
+            guard index < bytes.count, bytes[index] == c else { return false }
+            index += 1
+            return true
+        }
+
+        /// The bytes of a string without escapes (after its opening quote), consumed with its closing quote.
+        @inline(__always)
+        mutating func plainString() -> Range<Int>? {
+            let start = index
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "\""):
+                    index += 1
+                    return start..<(index - 1)
+                case UInt8(ascii: "\\"): return nil
+                default: index += 1
+                }
+            }
+            return nil
+        }
+
+        /// A non-negative integer of at most 10 digits (all that an ASN, a length or a time needs here).
+        @inline(__always)
+        mutating func integer() -> UInt64? {
+            skipBlanks()
+            let start = index
+            var value: UInt64 = 0
+            while index < bytes.count, index - start < 11 {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
+                value = value &* 10 &+ UInt64(digit)
+                index += 1
+            }
+            guard index > start, index - start <= 10 else { return nil }
+            // A fraction or an exponent is for the general reader.
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] | 0x20 == UInt8(ascii: "e") { return nil }
+            return value
+        }
+
+        /// An AS number as a number or as "AS64500" / "as64500".
+        mutating func asn() -> ASN? {
+            skipBlanks()
+            guard index < bytes.count else { return nil }
+            guard bytes[index] == UInt8(ascii: "\"") else {
+                guard let v = integer(), v <= UInt64(UInt32.max) else { return nil }
+                return ASN(v)
+            }
+            index += 1
+            guard let text = plainString(), text.count > 2 else { return nil }
+            let (a, s) = (bytes[text.lowerBound], bytes[text.lowerBound + 1])
+            guard (a, s) == (UInt8(ascii: "A"), UInt8(ascii: "S")) || (a, s) == (UInt8(ascii: "a"), UInt8(ascii: "s")) else { return nil }
+            var cursor = Cursor(bytes: UnsafeBufferPointer(rebasing: bytes[(text.lowerBound + 2)..<text.upperBound]), index: 0)
+            guard let v = cursor.integer(), cursor.index == cursor.bytes.count, v <= UInt64(UInt32.max) else { return nil }
+            return ASN(v)
+        }
+
+        /// Skips a string or an integer (`ta`, `expires` and other keys of the same kinds).
+        mutating func skipScalar() -> Bool {
+            skipBlanks()
+            guard index < bytes.count else { return false }
+            if bytes[index] == UInt8(ascii: "\"") {
+                index += 1
+                return plainString() != nil
+            }
+            return integer() != nil
+        }
+
+        /// Whether the key at `range` is `name`.
+        @inline(__always)
+        func key(_ range: Range<Int>, is name: StaticString) -> Bool {
+            guard range.count == name.utf8CodeUnitCount else { return false }
+            return name.withUTF8Buffer { n in
+                var i = range.lowerBound
+                for c in n {
+                    guard bytes[i] == c else { return false }
+                    i += 1
+                }
+                return true
+            }
+        }
+
+        mutating func object() -> VRP? {
+            guard take(UInt8(ascii: "{")) else { return nil }
+            var asn: ASN?, prefix: IPPrefix?, maxLength: UInt64?
+            repeat {
+                guard take(UInt8(ascii: "\"")), let name = plainString(), take(UInt8(ascii: ":")) else { return nil }
+                if key(name, is: "asn") {
+                    guard asn == nil, let v = self.asn() else { return nil }
+                    asn = v
+                } else if key(name, is: "prefix") {
+                    guard prefix == nil, take(UInt8(ascii: "\"")), let text = plainString(),
+                          let p = IPPrefix(utf8: UnsafeBufferPointer(rebasing: bytes[text])) else { return nil }
+                    prefix = p
+                } else if key(name, is: "maxLength") {
+                    guard maxLength == nil, let v = integer() else { return nil }
+                    maxLength = v
+                } else {
+                    guard skipScalar() else { return nil }
+                }
+            } while take(UInt8(ascii: ","))
+            guard take(UInt8(ascii: "}")), let asn, let prefix else { return nil }
+            let length = UInt64(prefix.length)
+            let ml = maxLength ?? length
+            guard ml >= length, ml <= (prefix.isIPv4 ? 32 : 128) else { return nil }
+            return VRP(prefix: prefix, maxLength: UInt8(ml), asn: asn)
+        }
+    }
+}
