@@ -145,23 +145,25 @@ struct RPKIIndexTests {
     }
 
     /// `sparse` IPv4: two /8s, a few VRPs per /16 bucket (scanned linearly); `dense` IPv4: 10.0/16 and 11.0/16
-    /// holding about 700 VRPs of /16 and longer each (binary-searched per length); IPv6: the trie.
-    @Test("validate equals RFC 6811 computed naively", arguments: ["sparse", "dense", "ipv6"])
+    /// holding about 700 VRPs of /16 and longer each (binary-searched per length); IPv6: the trie, and the
+    /// sorted sweep of `countValidity`; `mixed`: sparse IPv4 and IPv6 in one data set and one batch.
+    @Test("validate equals RFC 6811 computed naively", arguments: ["sparse", "dense", "ipv6", "mixed"])
     func bruteForce(mode: String) {
-        let ipv4 = mode != "ipv6"
-        var rng = TrieTests.Random(state: mode == "sparse" ? 11 : mode == "dense" ? 13 : 12)
-        func prefix(_ minLength: Int, _ spread: Int) -> IPPrefix {
-            if ipv4 {
+        var rng = TrieTests.Random(state: mode == "sparse" ? 11 : mode == "dense" ? 13 : mode == "ipv6" ? 12 : 14)
+        func nextIsIPv4() -> Bool { mode == "mixed" ? rng.next() % 2 == 0 : mode != "ipv6" }
+        /// A random prefix of `minLength`, plus 0..<spread bits (IPv4), or of 32 + 0..<`v6Spread` bits (IPv6).
+        func prefix(_ minLength: Int, _ spread: Int, v6Spread: Int) -> IPPrefix {
+            if nextIsIPv4() {
                 let hostBits: UInt32 = mode == "dense" ? 0x0000_FFFF : 0x00FF_FFFF
                 let a = UInt32(10 + rng.next() % 2) << 24 | UInt32(truncatingIfNeeded: rng.next()) & hostBits
                 return .v4(IPv4Prefix(address: IPv4Address(a), length: UInt8(minLength + Int(rng.next() % UInt64(spread))))!)
             }
             let h = 0x2001_0db8_0000_0000 | (rng.next() & 0x0000_0000_00FF_FFFF)
-            return .v6(IPv6Prefix(address: IPv6Address(high: h, low: 0), length: UInt8(minLength + Int(rng.next() % UInt64(spread))))!)
+            return .v6(IPv6Prefix(address: IPv6Address(high: h, low: 0), length: UInt8(32 + Int(rng.next() % UInt64(v6Spread))))!)
         }
         let vrps = (0..<3000).map { _ -> VRP in
-            let p = prefix(ipv4 ? 8 : 32, ipv4 ? 17 : 17)
-            return VRP(prefix: p, maxLength: min(p.length + UInt8(rng.next() % 4), ipv4 ? 32 : 128), asn: ASN(rng.next() % 50))
+            let p = prefix(8, 17, v6Spread: 17)
+            return VRP(prefix: p, maxLength: min(p.length + UInt8(rng.next() % 4), p.isIPv4 ? 32 : 128), asn: ASN(rng.next() % 50))
         }
         let data = RPKIData(vrps: vrps)
         func covers(_ a: IPPrefix, _ b: IPPrefix) -> Bool {
@@ -174,7 +176,7 @@ struct RPKIIndexTests {
         var queries: [RPKIData.ValidationQuery] = []
         var expectedCounts = [ROVState: Int]()
         for _ in 0..<4000 {
-            let p = prefix(ipv4 ? 8 : 32, ipv4 ? 25 : 33)
+            let p = prefix(8, 25, v6Spread: 33)
             let origin: ASN? = rng.next() % 10 == 0 ? nil : ASN(rng.next() % 50)
             let coveringVRPs = vrps.filter { covers($0.prefix, p) }
             let expected: ROVState = coveringVRPs.isEmpty ? .notFound
