@@ -134,7 +134,8 @@ struct RPKIIndexTests {
         let p = IPPrefix("192.0.2.0/24")!, q = IPPrefix("10.0.0.0/8")!, v6 = IPPrefix("2001:db8::/32")!
         let distinct = [VRP(prefix: p, maxLength: 24, asn: 64500), VRP(prefix: p, maxLength: 24, asn: 64501),
                         VRP(prefix: p, maxLength: 25, asn: 64500), VRP(prefix: q, maxLength: 16, asn: 64500),
-                        VRP(prefix: v6, maxLength: 48, asn: 64500)]
+                        VRP(prefix: v6, maxLength: 48, asn: 64500), VRP(prefix: v6, maxLength: 48, asn: 64501),
+                        VRP(prefix: v6, maxLength: 40, asn: 64500)]
         // Each repeated, in an order that separates the copies.
         let data = RPKIData(vrps: distinct + distinct.reversed() + distinct)
         #expect(data.vrpCount == distinct.count)
@@ -142,6 +143,13 @@ struct RPKIIndexTests {
         #expect(data.covering(IPPrefix("10.1.0.0/16")!) == [VRP(prefix: q, maxLength: 16, asn: 64500)])
         #expect(data.validate(IPPrefix("192.0.2.0/25")!, origin: 64500) == .valid)
         #expect(data.validate(IPPrefix("192.0.2.0/25")!, origin: 64501) == .invalid)
+        #expect(data.covering(IPPrefix("2001:db8:1::/48")!).count == 3)  // the three IPv6 VRPs, once each
+        #expect(data.validate(IPPrefix("2001:db8:1::/48")!, origin: 64501) == .valid)
+        #expect(data.validate(IPPrefix("2001:db8:1::/49")!, origin: 64501) == .invalid)
+        let queries = [RPKIData.ValidationQuery(prefix: IPPrefix("2001:db8:10::/44")!, origin: 64500),
+                       RPKIData.ValidationQuery(prefix: IPPrefix("2001:db8:10::/44")!, origin: 64502)]
+        let counted = queries.withUnsafeBufferPointer { data.countValidity($0) }
+        #expect(counted.valid == 1 && counted.invalid == 1 && counted.notFound == 0)
     }
 
     /// `sparse` IPv4: two /8s, a few VRPs per /16 bucket (scanned linearly); `dense` IPv4: 10.0/16 and 11.0/16
