@@ -50,22 +50,29 @@ public struct JSONWriter: Sendable {
     public mutating func string(_ value: String) {
         comma()
         bytes.append(UInt8(ascii: "\""))
-        for b in value.utf8 {
+        var text = value
+        text.withUTF8 { appendEscaped($0) }
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    /// RFC 8259 §7: appends `utf8` with `"`, `\` and control characters escaped; the runs between them are
+    /// appended whole (byte by byte, an alert's text took a capacity check per byte).
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        for (i, b) in utf8.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
             switch b {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
             case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
             case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
             case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
             case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0..<0x20:
-                bytes.append(contentsOf: Array("\\u00".utf8))
-                bytes.append(JSONWriter.hexDigit(b >> 4))
-                bytes.append(JSONWriter.hexDigit(b & 0xF))
-            default: bytes.append(b)
+            default: bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, JSONWriter.hexDigit(b >> 4), JSONWriter.hexDigit(b & 0xF)])
             }
+            runStart = i + 1
         }
-        bytes.append(UInt8(ascii: "\""))
-        needsComma = true
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
     }
 
     public mutating func int<T: BinaryInteger>(_ value: T) {

@@ -24,7 +24,9 @@ public enum ROVState: String, Sendable, Hashable, CaseIterable {
 ///
 /// IPv4 VRPs live in 65,536 contiguous buckets, one per /16 (a VRP shorter than /16 is copied into every
 /// bucket it covers), so validating a prefix scans a handful of adjacent entries instead of walking a
-/// 600,000-entry trie through main memory. IPv6 VRPs, far fewer, stay in a PATRICIA trie.
+/// 600,000-entry trie through main memory. IPv6 VRPs, far fewer, sit in one array sorted by address, each
+/// prefix's run of VRPs indexed by a PATRICIA trie (single lookups) and the whole array swept for a batch of
+/// queries put in address order (`countValidity`).
 public struct RPKIData: Sendable {
     struct V4Entry: Sendable {
         var address: UInt32
@@ -231,10 +233,10 @@ public struct RPKIData: Sendable {
     }
 
     /// RFC 6811 outcomes of many prefixes, counted (what the engine does for every announced prefix). The IPv4
-    /// prefixes are first put in address order — a counting sort by /16 bucket —
-    /// so that the buckets are visited front to back: the hardware prefetches the next headers and entries
-    /// instead of every prefix waiting for a cache miss or two at a random place in 8 MB. With batches of
-    /// tens of thousands of prefixes most bins hold several, and the walk is nearly sequential.
+    /// prefixes are first put in address order (a counting sort by /16 bucket), so that the buckets are
+    /// visited front to back and the hardware prefetches the next headers and entries, instead of each prefix
+    /// waiting for a cache miss or two somewhere in 8 MB; with the engine's batches of 65,536 prefixes, about
+    /// one per bucket, the walk is nearly sequential. The IPv6 ones are swept (`sweepIPv6`).
     public func countValidity(_ queries: UnsafeBufferPointer<ValidationQuery>) -> (valid: Int, invalid: Int, notFound: Int) {
         var tally = (valid: 0, invalid: 0, notFound: 0)
         func count(_ state: ROVState) {
