@@ -7,7 +7,7 @@
 # Env:
 #   BENCH_DIR   where the capture and helper binaries live      (default /tmp/bgpcaps)
 #   SHARED      the shared tools dir (pcap-floor)               (default <repo>/../shared)
-#   RUNS        runs per command; the best wall time is kept    (default 3)
+#   RUNS        runs per command; best and median wall are kept (default 3)
 #   BUILD       1: swift build -c release --product bgpsentry   (default 1; 0 = use existing binary)
 #   BGPSENTRY   binary to benchmark                             (default .build/release/bgpsentry)
 #
@@ -37,7 +37,8 @@
 # To add a row: one more `measure NAME CMD...` line below, in the section (SECTION=...) whose
 # table it belongs to. Ratios are computed against the rows named "bgpsentry" and "pcap_floor"
 # (decode), "replay" (replay, data-set replay); KEEP_STDOUT=1 measure ... keeps the first run's stdout in
-# $BENCH_DIR/bench-NAME.stdout.
+# $BENCH_DIR/bench-NAME.stdout. Every row reports its best and its median wall time; replay and
+# replay_datasets run alternately (measure_alternating), so that their ratio compares like with like.
 set -euo pipefail
 export LC_ALL=C   # '.' as decimal separator in $EPOCHREALTIME and awk
 
@@ -114,42 +115,67 @@ if stale "$AS_REL" "$CLEAN_JSONL" "$GEN_DS" "$GEN"; then make_file "$AS_REL" "$G
 
 # ------------------------------------------------------------------ measure ----
 declare -a NAMES=()
-declare -A WALL=() RSS=() STATUS=() SECT=()
+declare -A WALL=() MEDIAN=() RSS=() STATUS=() SECT=() RUNWALLS=() RUNCOUNT=()
 FAILED=0
 SECTION=decode
 
-# measure NAME CMD...: run CMD $RUNS times under /usr/bin/time -f '%e %M'; keep the best wall
-# time (measured with $EPOCHREALTIME, ms resolution) and the peak max-RSS over the runs.
-# stdout goes to /dev/null (first run with KEEP_STDOUT=1: $BENCH_DIR/bench-NAME.stdout); stderr
-# of the first run is kept in $BENCH_DIR/bench-NAME.stderr (later runs: /dev/null).
-measure() {
+# run_once NAME CMD...: one run of CMD under /usr/bin/time -f '%e %M'; its wall time (measured with
+# $EPOCHREALTIME, ms resolution) joins NAME's list, its max-RSS NAME's peak. The row is created in the
+# current SECTION on its first run. stdout goes to /dev/null (first run with KEEP_STDOUT=1:
+# $BENCH_DIR/bench-NAME.stdout); stderr of the first run is kept in $BENCH_DIR/bench-NAME.stderr.
+run_once() {
   local name=$1; shift
-  local tf best="" peak=0 status=ok i rc line wall rss err out t0 t1
+  local tf rc=0 line wall rss err=/dev/null out=/dev/null t0 t1 i
+  if [[ -z ${SECT[$name]:-} ]]; then
+    NAMES+=("$name"); SECT[$name]=$SECTION; STATUS[$name]=ok; RSS[$name]=0; RUNWALLS[$name]=""; RUNCOUNT[$name]=0
+  fi
+  [[ ${STATUS[$name]} == ok ]] || return 0
+  i=$((RUNCOUNT[$name] + 1)); RUNCOUNT[$name]=$i
+  ((i == 1)) && err=$BENCH_DIR/bench-$name.stderr
+  ((i == 1)) && [[ ${KEEP_STDOUT:-0} == 1 ]] && out=$BENCH_DIR/bench-$name.stdout
   tf=$(mktemp)
-  for ((i = 1; i <= RUNS; i++)); do
-    err=/dev/null; ((i == 1)) && err=$BENCH_DIR/bench-$name.stderr
-    out=/dev/null; ((i == 1)) && [[ ${KEEP_STDOUT:-0} == 1 ]] && out=$BENCH_DIR/bench-$name.stdout
-    rc=0
-    t0=$EPOCHREALTIME
-    "$TIME_BIN" -f '%e %M' -o "$tf" "$@" > "$out" 2> "$err" || rc=$?
-    t1=$EPOCHREALTIME
-    line=$(tail -n 1 "$tf")        # "%e %M": wall s (10 ms resolution), max RSS KB
-    rss=${line#* }
-    # wall: bash's microsecond clock around the run (%e is too coarse for the pcap floor)
-    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    if ((rc != 0)); then
-      status="FAIL(rc=$rc)"
-      echo "bench.sh: $name failed (exit $rc): $*" >&2
-      [[ $err != /dev/null ]] && tail -n 5 "$err" >&2
-      break
-    fi
-    if [[ -z $best ]] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$wall; fi
-    ((rss > peak)) && peak=$rss
-    echo "  $name run $i: ${wall} s, $((rss / 1024)) MB" >&2
-  done
-  rm -f "$tf"
-  NAMES+=("$name"); WALL[$name]=${best:-NaN}; RSS[$name]=$peak; STATUS[$name]=$status; SECT[$name]=$SECTION
-  [[ $status == ok ]] || FAILED=1
+  t0=$EPOCHREALTIME
+  "$TIME_BIN" -f '%e %M' -o "$tf" "$@" > "$out" 2> "$err" || rc=$?
+  t1=$EPOCHREALTIME
+  line=$(tail -n 1 "$tf"); rm -f "$tf"   # "%e %M": wall s (10 ms resolution), max RSS KB
+  rss=${line#* }
+  # wall: bash's microsecond clock around the run (%e is too coarse for the pcap floor)
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+  if ((rc != 0)); then
+    STATUS[$name]="FAIL(rc=$rc)"; FAILED=1
+    echo "bench.sh: $name failed (exit $rc): $*" >&2
+    [[ $err != /dev/null ]] && tail -n 5 "$err" >&2
+    return 0
+  fi
+  RUNWALLS[$name]+="$wall "
+  ((rss > RSS[$name])) && RSS[$name]=$rss
+  echo "  $name run $i: ${wall} s, $((rss / 1024)) MB" >&2
+}
+
+# summarise NAME: best and median wall time of NAME's runs (NaN when it failed or never ran).
+summarise() {
+  local name=$1
+  if [[ ${STATUS[$name]} != ok || -z ${RUNWALLS[$name]// /} ]]; then WALL[$name]=NaN; MEDIAN[$name]=NaN; return; fi
+  read -r "WALL[$name]" "MEDIAN[$name]" < <(tr ' ' '\n' <<< "${RUNWALLS[$name]}" | grep . | sort -g |
+    awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f %.3f\n", v[1], m }')
+}
+
+# measure NAME CMD...: RUNS runs of CMD, one after the other.
+measure() {
+  local i
+  for ((i = 1; i <= RUNS; i++)); do run_once "$@"; done
+  summarise "$1"
+}
+
+# measure_alternating NAME1 NAME2 CMD1... -- CMD2...: RUNS runs of each, alternating, so that both rows see
+# the machine in the same states (the data-set ratio compares two rows; on a shared VM the load drifts).
+measure_alternating() {
+  local a=$1 b=$2 i; shift 2
+  local -a first=() second=()
+  while [[ $1 != -- ]]; do first+=("$1"); shift; done
+  shift; second=("$@")
+  for ((i = 1; i <= RUNS; i++)); do run_once "$a" "${first[@]}"; run_once "$b" "${second[@]}"; done
+  summarise "$a"; summarise "$b"
 }
 
 ratio() {  # ratio A B -> A/B with 2 decimals, "-" if unavailable
@@ -157,15 +183,15 @@ ratio() {  # ratio A B -> A/B with 2 decimals, "-" if unavailable
 }
 
 TSHARK_FIELDS=(-T fields -e bgp.nlri_prefix -e bgp.mp_reach_nlri_ipv6_prefix -e bgp.withdrawn_prefix)
-echo "benchmarking on $PCAP, $CLEAN and registries, best of $RUNS" >&2
+echo "benchmarking on $PCAP, $CLEAN and registries, $RUNS runs each" >&2
 SECTION=decode      # on $PCAP
 measure bgpsentry "$BGPSENTRY" decode --format summary "$PCAP"
 measure tshark tshark -n -r "$PCAP" "${TSHARK_FIELDS[@]}"
 measure pcap_floor "$FLOOR_BIN" "$PCAP"
 SECTION=replay      # on $CLEAN
-KEEP_STDOUT=1 measure replay "$BGPSENTRY" replay --registry "$REG_BENCH" --format jsonl "$CLEAN"
-KEEP_STDOUT=1 measure replay_datasets "$BGPSENTRY" replay --registry "$REG_BENCH" --rpki "$VRPS" --as-rel "$AS_REL" \
-  --format jsonl "$CLEAN"
+KEEP_STDOUT=1 measure_alternating replay replay_datasets \
+  "$BGPSENTRY" replay --registry "$REG_BENCH" --format jsonl "$CLEAN" -- \
+  "$BGPSENTRY" replay --registry "$REG_BENCH" --rpki "$VRPS" --as-rel "$AS_REL" --format jsonl "$CLEAN"
 measure tshark_clean tshark -n -r "$CLEAN" "${TSHARK_FIELDS[@]}"
 SECTION=registry    # load time
 KEEP_STDOUT=1 measure load_100k "$BGPSENTRY" check-config --registry "$REG_100K"
@@ -179,55 +205,57 @@ B=${WALL[bgpsentry]:-NaN}; [[ ${STATUS[bgpsentry]:-} == ok ]] || B=NaN
 F=${WALL[pcap_floor]:-NaN}; [[ ${STATUS[pcap_floor]:-} == ok ]] || F=NaN
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 echo
-echo "Capture: \`$PCAP\` ($(stat -c %s "$PCAP") bytes), best of $RUNS runs, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "Capture: \`$PCAP\` ($(stat -c %s "$PCAP") bytes), $RUNS runs, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
-echo "| tool | best wall s | peak RSS MB | tool / bgpsentry (tshark row = speedup) | tool / pcap_floor | status |"
-echo "|---|---:|---:|---:|---:|---|"
+echo "| tool | best wall s | median wall s | peak RSS MB | tool / bgpsentry (tshark row = speedup) | tool / pcap_floor | status |"
+echo "|---|---:|---:|---:|---:|---:|---|"
 for n in "${NAMES[@]}"; do
   [[ ${SECT[$n]} == decode ]] || continue
   w=${WALL[$n]}; [[ ${STATUS[$n]} == ok ]] || w=NaN
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$n" "$w" \
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$w" "${MEDIAN[$n]}" \
     "$(awk -v k="${RSS[$n]}" 'BEGIN { printf "%.1f", k / 1024 }')" \
     "$(ratio "$w" "$B")" "$(ratio "$w" "$F")" "${STATUS[$n]}"
 done
 echo
 T=${WALL[tshark]:-NaN}; [[ ${STATUS[tshark]:-} == ok ]] || T=NaN
 x() { [[ $1 == - ]] && echo "n/a" || echo "${1}x"; }
-echo "tshark / bgpsentry (speedup): $(x "$(ratio "$T" "$B")")"
+echo "tshark / bgpsentry (speedup): $(x "$(ratio "$T" "$B")") (medians: $(x "$(ratio "${MEDIAN[tshark]:-NaN}" "${MEDIAN[bgpsentry]:-NaN}")"))"
 echo "bgpsentry / pcap_floor:       $(x "$(ratio "$B" "$F")")"
 
 R=${WALL[replay]:-NaN}; [[ ${STATUS[replay]:-} == ok ]] || R=NaN
 echo
 echo "Replay: \`$CLEAN\` ($(stat -c %s "$CLEAN") bytes, benign), registry \`$REG_BENCH\`" \
-  "($(grep -c -- '- prefix:' "$REG_BENCH") prefixes: config/prefixes.yaml + from-table), best of $RUNS runs"
+  "($(grep -c -- '- prefix:' "$REG_BENCH") prefixes: config/prefixes.yaml + from-table), $RUNS runs each, alternating"
 echo
-echo "| tool | best wall s | peak RSS MB | tool / replay (tshark row = speedup) | status |"
-echo "|---|---:|---:|---:|---|"
+echo "| tool | best wall s | median wall s | peak RSS MB | tool / replay (tshark row = speedup) | status |"
+echo "|---|---:|---:|---:|---:|---|"
 for n in "${NAMES[@]}"; do
   [[ ${SECT[$n]} == replay ]] || continue
   w=${WALL[$n]}; [[ ${STATUS[$n]} == ok ]] || w=NaN
-  printf '| %s | %s | %s | %s | %s |\n' "$n" "$w" "$(mb "${RSS[$n]}")" "$(ratio "$w" "$R")" "${STATUS[$n]}"
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$n" "$w" "${MEDIAN[$n]}" "$(mb "${RSS[$n]}")" "$(ratio "$w" "$R")" "${STATUS[$n]}"
 done
 echo
 TC=${WALL[tshark_clean]:-NaN}; [[ ${STATUS[tshark_clean]:-} == ok ]] || TC=NaN
-echo "tshark(clean) / replay (speedup): $(x "$(ratio "$TC" "$R")")"
+echo "tshark(clean) / replay (speedup): $(x "$(ratio "$TC" "$R")") (medians: $(x "$(ratio "${MEDIAN[tshark_clean]:-NaN}" "${MEDIAN[replay]:-NaN}")"))"
 # met VALUE COND: "met" / "NOT met" for the awk condition COND on VALUE; "n/a" when VALUE is "-" or NaN
 met() { [[ $1 == - || $1 == NaN ]] && { echo "n/a"; return; }; awk "BEGIN { exit !($2) }" && echo "met" || echo "NOT met"; }
 RD=${WALL[replay_datasets]:-NaN}; [[ ${STATUS[replay_datasets]:-} == ok ]] || RD=NaN
 RDR=$(ratio "$RD" "$R")
-echo "replay with data sets / replay: $(x "$RDR") (target ≤ 1.50x): $(met "$RDR" "$RDR <= 1.50")"
+RDM=$(ratio "${MEDIAN[replay_datasets]:-NaN}" "${MEDIAN[replay]:-NaN}")
+echo "replay with data sets / replay (runs alternated): best $(x "$RDR") (target ≤ 1.50x): $(met "$RDR" "$RDR <= 1.50");" \
+  "medians $(x "$RDM"): $(met "$RDM" "$RDM <= 1.50")"
 
 echo
-echo "Registry and data-set load (\`bgpsentry check-config\`), best of $RUNS runs"
+echo "Registry and data-set load (\`bgpsentry check-config\`), $RUNS runs"
 echo
-echo "| row | file | best wall s | peak RSS MB | check-config output | status |"
-echo "|---|---|---:|---:|---|---|"
+echo "| row | file | best wall s | median wall s | peak RSS MB | check-config output | status |"
+echo "|---|---|---:|---:|---:|---|---|"
 for n in "${NAMES[@]}"; do
   [[ ${SECT[$n]} == registry ]] || continue
   w=${WALL[$n]}; [[ ${STATUS[$n]} == ok ]] || w=NaN
   line=$(head -n 1 "$BENCH_DIR/bench-$n.stdout" 2>/dev/null || true)
   reg=${line%%: *}; msg=${line#*: }
-  printf '| %s | `%s` | %s | %s | %s | %s |\n' "$n" "$(basename "$reg")" "$w" "$(mb "${RSS[$n]}")" "${msg:-?}" "${STATUS[$n]}"
+  printf '| %s | `%s` | %s | %s | %s | %s | %s |\n' "$n" "$(basename "$reg")" "$w" "${MEDIAN[$n]}" "$(mb "${RSS[$n]}")" "${msg:-?}" "${STATUS[$n]}"
 done
 echo
 LR=${WALL[load_rpki]:-NaN}; [[ ${STATUS[load_rpki]:-} == ok ]] || LR=NaN
