@@ -100,6 +100,24 @@ struct EngineTests {
         #expect(h.engine.rib.routeCount(for: IPPrefix("13.107.0.0/16")!) == 1)
     }
 
+    @Test("the RIB bound: routes past it are counted, not stored; room made by a withdrawal is used again")
+    func ribBound() {
+        let h = EngineHarness()
+        var options = DetectionEngine.Options()
+        options.maximumRIBEntries = 2
+        h.engine = DetectionEngine(registry: testRegistry(), options: options) { [unowned h] in h.events.append($0) }
+        h.update(announce: ["13.107.0.0/16", "40.107.0.0/16"], path: [64496, 3356, 8075])
+        h.update(announce: ["198.51.100.0/24"], path: [64496, 64500, 64501])
+        #expect(h.engine.rib.count == 2 && h.engine.rib.dropped == 1)
+        h.update(announce: ["13.107.0.0/16"], path: [64496, 174, 8075])  // replaces a stored route: not dropped
+        #expect(h.engine.rib.count == 2 && h.engine.rib.dropped == 1)
+        h.update(withdraw: ["40.107.0.0/16"])
+        h.update(announce: ["198.51.100.0/24"], path: [64496, 64500, 64501])
+        #expect(h.engine.rib.count == 2 && h.engine.rib.dropped == 1)
+        #expect(h.engine.rib.routeCount(for: IPPrefix("198.51.100.0/24")!) == 1)
+        #expect(h.engine.rib.routes(for: IPPrefix("13.107.0.0/16")!).first?.path.asns.contains(174) == true)
+    }
+
     @Test("session close: routes gone, no withdrawn alert, session-down until the neighbor is back")
     func sessionClose() {
         let h = EngineHarness()

@@ -18,72 +18,104 @@ public struct WatchedRIB: Sendable {
         public var alerts: [AlertIdentity]
     }
 
-    private var entries: [Key: Entry] = [:]
-    private var byPrefix: [IPPrefix: [Key]] = [:]
-    private var bySession: [Int: Set<Key>] = [:]
+    /// A stored route: where it came from, and its entry.
+    private struct Slot: Sendable {
+        var session: Int
+        var sender: IPAddress
+        var pathID: UInt32
+        var entry: Entry
+
+        func key(_ prefix: IPPrefix) -> Key { Key(session: session, sender: sender, pathID: pathID, prefix: prefix) }
+
+        @inline(__always)
+        func matches(_ key: Key) -> Bool { session == key.session && pathID == key.pathID && sender == key.sender }
+    }
+
+    /// Per prefix, its routes over all sessions (usually one or two), in the order they were first stored: one
+    /// hash per update, where a table per key plus a prefix index and a session index took three.
+    private var byPrefix: [IPPrefix: [Slot]] = [:]
+    /// How many routes each session has (a session's routes are found by a pass over the table when it closes,
+    /// which is rare; a session without routes has no count).
+    private var sessionCounts: [Int: Int] = [:]
     /// Upper bound on stored routes; beyond it new routes are not tracked and `dropped` counts them.
     public var maximumEntries: Int
     public private(set) var dropped = 0
+    public private(set) var count = 0
 
-    /// `expectedEntries` sizes the tables up front (growth rehashes every key).
+    /// `expectedEntries` sizes the table up front (growth rehashes every key).
     public init(maximumEntries: Int = 1_000_000, expectedEntries: Int = 0) {
         self.maximumEntries = maximumEntries
-        let capacity = min(maximumEntries, expectedEntries)
-        entries.reserveCapacity(capacity)
-        byPrefix.reserveCapacity(capacity)
+        byPrefix.reserveCapacity(min(maximumEntries, expectedEntries))
     }
-
-    public var count: Int { entries.count }
 
     /// Stores `entry` under `key`; returns the entry it replaced. `nil` and nothing stored when full.
     mutating func upsert(_ key: Key, _ entry: Entry) -> (previous: Entry?, stored: Bool) {
-        if let old = entries.updateValue(entry, forKey: key) { return (old, true) }
-        if entries.count > maximumEntries {
-            entries[key] = nil
+        let i = byPrefix.index(forKey: key.prefix)
+        if let i, let j = byPrefix.values[i].firstIndex(where: { $0.matches(key) }) {
+            let old = byPrefix.values[i][j].entry
+            byPrefix.values[i][j].entry = entry
+            return (old, true)
+        }
+        guard count < maximumEntries else {
             dropped += 1
             return (nil, false)
         }
-        byPrefix[key.prefix, default: []].append(key)
-        bySession[key.session, default: []].insert(key)
+        let slot = Slot(session: key.session, sender: key.sender, pathID: key.pathID, entry: entry)
+        if let i { byPrefix.values[i].append(slot) } else { byPrefix[key.prefix] = [slot] }
+        count += 1
+        sessionCounts[key.session, default: 0] += 1
         return (nil, true)
     }
 
     mutating func remove(_ key: Key) -> Entry? {
-        guard let old = entries.removeValue(forKey: key) else { return nil }
-        if var keys = byPrefix[key.prefix] {
-            keys.removeAll { $0 == key }
-            byPrefix[key.prefix] = keys.isEmpty ? nil : keys
-        }
-        // One hash of the session: a session without routes leaves no empty set behind (`removeSession` relies on it).
-        if let i = bySession.index(forKey: key.session) {
-            bySession.values[i].remove(key)
-            if bySession.values[i].isEmpty { bySession.remove(at: i) }
+        guard let i = byPrefix.index(forKey: key.prefix), let j = byPrefix.values[i].firstIndex(where: { $0.matches(key) })
+        else { return nil }
+        let old = byPrefix.values[i].remove(at: j).entry
+        if byPrefix.values[i].isEmpty { byPrefix.remove(at: i) }
+        count -= 1
+        // A session without routes leaves no count behind (`removeSession` relies on it).
+        if let s = sessionCounts.index(forKey: key.session) {
+            sessionCounts.values[s] -= 1
+            if sessionCounts.values[s] == 0 { sessionCounts.remove(at: s) }
         }
         return old
     }
 
     /// Every current route for `prefix`, over all sessions, in a stable order.
     public func routes(for prefix: IPPrefix) -> [Entry] {
-        (byPrefix[prefix] ?? []).compactMap { entries[$0] }
+        (byPrefix[prefix] ?? []).map(\.entry)
     }
 
     public func routeCount(for prefix: IPPrefix) -> Int { byPrefix[prefix]?.count ?? 0 }
 
-    /// Removes and returns every route of a session (it closed), in a stable order.
+    /// Removes and returns every route of a session (it closed), sorted by prefix, sender and path id.
     mutating func removeSession(_ session: Int) -> [(Key, Entry)] {
-        let keys = bySession.removeValue(forKey: session) ?? []
+        guard let expected = sessionCounts.removeValue(forKey: session) else { return [] }
         var removed: [(Key, Entry)] = []
-        if bySession.isEmpty {
+        removed.reserveCapacity(expected)
+        if sessionCounts.isEmpty {
             // The last session with routes (a one-session capture ending in a NOTIFICATION, FIN or RST): every
-            // route is its own, so the tables are emptied whole instead of hashing each key three times.
-            // (A loop: `Array(entries)` casts each labelled pair.)
-            removed.reserveCapacity(entries.count)
-            for (key, entry) in entries { removed.append((key, entry)) }
-            entries.removeAll(keepingCapacity: true)
+            // route is its own, so the table is emptied whole.
+            for (prefix, slots) in byPrefix {
+                for slot in slots { removed.append((slot.key(prefix), slot.entry)) }
+            }
             byPrefix.removeAll(keepingCapacity: true)
         } else {
-            removed = keys.compactMap { key in remove(key).map { (key, $0) } }
+            var emptied: [IPPrefix] = []
+            var i = byPrefix.startIndex
+            while i != byPrefix.endIndex {
+                let prefix = byPrefix.keys[i]
+                byPrefix.values[i].removeAll { slot in
+                    guard slot.session == session else { return false }
+                    removed.append((slot.key(prefix), slot.entry))
+                    return true
+                }
+                if byPrefix.values[i].isEmpty { emptied.append(prefix) }
+                i = byPrefix.index(after: i)
+            }
+            for prefix in emptied { byPrefix[prefix] = nil }
         }
+        count -= removed.count
         // Sorted through an index array over the keys alone: moving or even reading a pair copies its entry
         // (three retains and releases).
         let keyList = removed.map(\.0)
