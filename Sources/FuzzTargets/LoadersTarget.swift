@@ -27,27 +27,51 @@ public enum LoadersTarget {
     }
 
     /// Also reads the file a second time with the `roas` array forced onto two threads (cut near the middle,
-    /// wherever that falls): the outcome — VRPs, ASPA records or the errors — must be the same.
+    /// wherever that falls), and a third time without the one-pass reader of plain ROA objects: the outcome —
+    /// VRPs, ASPA records or the errors — must be the same. Then validates every VRP's own origin one by one
+    /// and as one batch (`countValidity`, which sorts and sweeps): the counts must agree.
     static func checkRPKI(_ bytes: [UInt8]) {
-        func read(threshold: Int) -> Result<([VRP], [ASN: Set<ASN>]), ConfigErrors> {
+        func read(threshold: Int = .max, fastPath: Bool = true) -> Result<([VRP], [ASN: Set<ASN>]), ConfigErrors> {
             RPKILoader.twoThreadThreshold = threshold
-            defer { RPKILoader.twoThreadThreshold = 4 << 20 }
+            RPKILoader.plainROAFastPath = fastPath
+            defer {
+                RPKILoader.twoThreadThreshold = 4 << 20
+                RPKILoader.plainROAFastPath = true
+            }
             do throws(ConfigErrors) { return .success(try RPKILoader.parsePayloads(bytes: bytes, file: "fuzz.json")) } catch { return .failure(error) }
         }
-        let sequential = read(threshold: .max), split = read(threshold: 0)
-        switch (sequential, split) {
-        case (.success(let a), .success(let b)):
-            require(a.0 == b.0 && a.1 == b.1, "the two-thread read of the ROAs differs from the sequential one")
-        case (.failure(let a), .failure(let b)):
-            require(a.description == b.description, "two-thread read errors \(b) differ from \(a)")
-        default:
-            require(false, "the two-thread read and the sequential one disagree on validity")
+        let sequential = read()
+        for (other, name) in [(read(threshold: 0), "two-thread read"), (read(fastPath: false), "general reader")] {
+            switch (sequential, other) {
+            case (.success(let a), .success(let b)):
+                require(a.0 == b.0 && a.1 == b.1, "the \(name) of the ROAs differs from the sequential one-pass read")
+            case (.failure(let a), .failure(let b)):
+                require(a.description == b.description, "\(name) errors \(b) differ from \(a)")
+            default:
+                require(false, "the \(name) and the sequential one-pass read disagree on validity")
+            }
         }
         guard case .success(let (vrps, aspas)) = sequential else { return }
         let rpki = RPKIData(vrps: vrps, aspas: aspas)
-        for vrp in vrps.prefix(64) where vrp.asn != 0 {
-            require(rpki.validate(vrp.prefix, origin: vrp.asn) == .valid, "\(vrp) does not validate its own origin")
+        var queries: [RPKIData.ValidationQuery] = []
+        var valid = 0, invalid = 0
+        for vrp in vrps.prefix(256) {
+            // Its own origin (Valid unless AS0), and an AS_SET origin (Invalid: covered, never authorised).
+            for origin in [vrp.asn, nil] as [ASN?] {
+                queries.append(RPKIData.ValidationQuery(prefix: vrp.prefix, origin: origin))
+                switch rpki.validate(vrp.prefix, origin: origin) {
+                case .valid: valid += 1
+                case .invalid: invalid += 1
+                case .notFound: require(false, "\(vrp) does not cover its own prefix")
+                }
+            }
+            if vrp.asn != 0 {
+                require(rpki.validate(vrp.prefix, origin: vrp.asn) == .valid, "\(vrp) does not validate its own origin")
+            }
         }
+        let counted = queries.withUnsafeBufferPointer { rpki.countValidity($0) }
+        require(counted.valid == valid && counted.invalid == invalid && counted.notFound == 0,
+                "batched RFC 6811 counts \(counted) differ from one-by-one validation (\(valid) valid, \(invalid) invalid)")
     }
 
     static func checkASRelationships(_ bytes: [UInt8]) {

@@ -49,6 +49,8 @@ struct RPKITests {
             (#"{"asn": 1, "asn": 64500, "prefix": "192.0.2.0/24"}"#, VRP(prefix: v4, maxLength: 24, asn: 64500), nil),
             (#"{"asn": 4294967295, "prefix": "2001:db8::/32", "maxLength": 48}"#, VRP(prefix: IPPrefix("2001:db8::/32")!, maxLength: 48, asn: 4294967295), nil),
             (#"{"asn": "As64500", "prefix": "192.0.2.0/24"}"#, nil, "v.json:1: roas[0].asn: missing or not an AS number"),
+            (#"{"asn": "AS 64500", "prefix": "192.0.2.0/24"}"#, nil, "v.json:1: roas[0].asn: missing or not an AS number"),
+            (#"{"asn": "AS+64500", "prefix": "192.0.2.0/24"}"#, VRP(prefix: v4, maxLength: 24, asn: 64500), nil),
             (#"{"asn": 4294967296, "prefix": "192.0.2.0/24"}"#, nil, "v.json:1: roas[0].asn: missing or not an AS number"),
             (#"{"asn": -1, "prefix": "192.0.2.0/24"}"#, nil, "v.json:1: roas[0].asn: missing or not an AS number"),
             (#"{"prefix": "192.0.2.0/24", "maxLength": 24}"#, nil, "v.json:1: roas[0].asn: missing or not an AS number"),

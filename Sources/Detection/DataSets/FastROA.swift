@@ -53,10 +53,11 @@ enum FastROA {
             return nil
         }
 
-        /// A non-negative integer of at most 10 digits (all that an ASN, a length or a time needs here).
+        /// A non-negative integer of at most 10 digits (all that an ASN, a length or a time needs here), after
+        /// blanks unless `blanks` is false (inside a string).
         @inline(__always)
-        mutating func integer() -> UInt64? {
-            skipBlanks()
+        mutating func integer(afterBlanks blanks: Bool = true) -> UInt64? {
+            if blanks { skipBlanks() }
             let start = index
             var value: UInt64 = 0
             while index < bytes.count, index - start < 11 {
@@ -84,7 +85,9 @@ enum FastROA {
             let (a, s) = (bytes[text.lowerBound], bytes[text.lowerBound + 1])
             guard (a, s) == (UInt8(ascii: "A"), UInt8(ascii: "S")) || (a, s) == (UInt8(ascii: "a"), UInt8(ascii: "s")) else { return nil }
             var cursor = Cursor(bytes: UnsafeBufferPointer(rebasing: bytes[(text.lowerBound + 2)..<text.upperBound]), index: 0)
-            guard let v = cursor.integer(), cursor.index == cursor.bytes.count, v <= UInt64(UInt32.max) else { return nil }
+            guard let v = cursor.integer(afterBlanks: false), cursor.index == cursor.bytes.count, v <= UInt64(UInt32.max) else {
+                return nil
+            }
             return ASN(v)
         }
 

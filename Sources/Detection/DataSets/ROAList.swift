@@ -71,7 +71,7 @@ struct ROAList {
     /// Reads one ROA object.
     private mutating func element(_ s: inout JSONScanner) throws(JSONScanner.Failure) {
         _ = s.peek()  // skip whitespace so `at` is the object's first byte
-        if let vrp = FastROA.read(&s) {
+        if RPKILoader.plainROAFastPath, let vrp = FastROA.read(&s) {
             vrps.append(vrp)
             count += 1
             return

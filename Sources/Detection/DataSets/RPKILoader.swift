@@ -9,6 +9,9 @@ public enum RPKILoader {
     /// From this many bytes on, the `roas` array is read on two threads (`ROAList`). A knob only for the
     /// fuzz target, which sets it to 0 to compare the two-thread read with the sequential one.
     nonisolated(unsafe) public static var twoThreadThreshold = 4 << 20
+    /// Whether plain ROA objects take the one-pass reader (`FastROA`). A knob only for the fuzz target, which
+    /// turns it off to compare the outcome with the general reader's.
+    nonisolated(unsafe) public static var plainROAFastPath = true
 
     public static func load(path: String, slurmPath: String? = nil) throws(ConfigErrors) -> RPKIData {
         let name = (path as NSString).lastPathComponent
