@@ -118,6 +118,29 @@ struct EngineTests {
         #expect(h.engine.rib.routes(for: IPPrefix("13.107.0.0/16")!).first?.path.asns.contains(174) == true)
     }
 
+    @Test("one prefix keeps at most 4,096 routes over all sessions; more are counted, not scanned on every update")
+    func perPrefixBound() {
+        let h = EngineHarness()
+        let limit = WatchedRIB.maximumRoutesPerPrefix
+        func session(_ id: Int) -> SessionInfo {  // neighbors 10.0.0.0/8: more than otherNeighbor's 255
+            var s = neighbor
+            s.id = id
+            s.neighbor = .v4(IPv4Address(UInt32(10 << 24 | id)))
+            return s
+        }
+        for id in 1...(limit + 1) {
+            h.update(announce: ["13.107.0.0/16"], path: [64496, 3356, 8075], session: session(id))
+        }
+        let prefix = IPPrefix("13.107.0.0/16")!
+        #expect(h.engine.rib.routeCount(for: prefix) == limit && h.engine.rib.dropped == 1)
+        // A session already stored still updates its route.
+        h.update(announce: ["13.107.0.0/16"], path: [64496, 174, 8075], session: session(1))
+        #expect(h.engine.rib.routeCount(for: prefix) == limit && h.engine.rib.dropped == 1)
+        // Other prefixes are not affected.
+        h.update(announce: ["40.107.0.0/16"], path: [64496, 3356, 8075], session: session(limit + 1))
+        #expect(h.engine.rib.routeCount(for: IPPrefix("40.107.0.0/16")!) == 1)
+    }
+
     @Test("session close: routes gone, no withdrawn alert, session-down until the neighbor is back")
     func sessionClose() {
         let h = EngineHarness()

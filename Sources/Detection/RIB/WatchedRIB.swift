@@ -39,6 +39,10 @@ public struct WatchedRIB: Sendable {
     private var sessionCounts: [Int: Int] = [:]
     /// Upper bound on stored routes; beyond it new routes are not tracked and `dropped` counts them.
     public var maximumEntries: Int
+    /// Upper bound on the routes of one prefix over all sessions and ADD-PATH path ids (beyond it: not tracked,
+    /// counted in `dropped`). A prefix's routes are scanned on every update; without this, a peer sending
+    /// a watched prefix under 100,000 path ids would make each update cost 100,000 comparisons.
+    public static let maximumRoutesPerPrefix = 4096
     public private(set) var dropped = 0
     public private(set) var count = 0
 
@@ -56,7 +60,7 @@ public struct WatchedRIB: Sendable {
             byPrefix.values[i][j].entry = entry
             return (old, true)
         }
-        guard count < maximumEntries else {
+        guard count < maximumEntries, (i.map { byPrefix.values[$0].count } ?? 0) < Self.maximumRoutesPerPrefix else {
             dropped += 1
             return (nil, false)
         }
