@@ -247,10 +247,10 @@ public struct RPKIData: Sendable {
             }
         }
         var v4Count = 0
-        var bins = [Int32](repeating: 0, count: Self.sortBins + 1)
+        var bins = [Int32](repeating: 0, count: Self.bucketCount + 1)  // a counting sort by bucket
         for q in queries {
             if case .v4(let p) = q.prefix {
-                bins[Int(p.address.value >> Self.sortShift) + 1] += 1
+                bins[Self.bucketIndex(p) + 1] += 1
                 v4Count += 1
             }
         }
@@ -267,11 +267,11 @@ public struct RPKIData: Sendable {
             }
         }
         guard v4Count > 0 else { return tally }
-        for b in 0..<Self.sortBins { bins[b + 1] += bins[b] }
+        for b in 0..<Self.bucketCount { bins[b + 1] += bins[b] }
         withUnsafeTemporaryAllocation(of: SortedQuery.self, capacity: v4Count) { sorted in
             for q in queries {
                 guard case .v4(let p) = q.prefix else { continue }
-                let b = Int(p.address.value >> Self.sortShift)
+                let b = Self.bucketIndex(p)
                 sorted.initializeElement(at: Int(bins[b]), to: SortedQuery(p, origin: q.origin))
                 bins[b] += 1
             }
@@ -320,9 +320,11 @@ public struct RPKIData: Sendable {
         }
     }
 
-    /// `countValidity`'s sort: one bin per /16 bucket.
-    private static let sortShift: UInt32 = 16
-    private static let sortBins = 1 << 16
+    /// IPv4 buckets: one per /16.
+    private static let bucketCount = 1 << 16
+
+    @inline(__always)
+    private static func bucketIndex(_ p: IPv4Prefix) -> Int { Int(p.address.value >> 16) }
 
     /// An IPv4 query as `countValidity` sorts it (half the size of a `ValidationQuery`).
     private struct SortedQuery {
@@ -350,7 +352,7 @@ public struct RPKIData: Sendable {
     /// The header of `p`'s /16 bucket and where the bucket's entries end.
     @inline(__always)
     private func bucket(of p: IPv4Prefix) -> (BucketHeader, Int) {
-        let b = Int(p.address.value >> 16)
+        let b = Self.bucketIndex(p)
         return (v4Headers[b], Int(v4Headers[b + 1].start))
     }
 

@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Only counters depend on the validity of a prefix outside the watched set (alerts for watched prefixes come
 /// from the `rpki-invalid` detector), so the engine hands the announced prefixes over in batches and a
-/// background queue validates them while detection goes on — on two cores the table lookups, a cache miss or
-/// two per prefix, no longer add to the replay's time. Sums do not depend on order: results are the same as
+/// background queue validates them while detection goes on — on two cores the table lookups no longer add to
+/// the replay's time. Sums do not depend on order: results are the same as
 /// validating in line. At most `maximumBatchesInFlight` batches wait (bounded memory; the engine blocks when
 /// the validator falls behind), and `settle()` waits for all of them.
 final class OriginValidationCounter: @unchecked Sendable {
