@@ -67,17 +67,45 @@ struct TrieTests {
         }
     }
 
-    @Test("matches a brute-force scan on random prefixes", arguments: [true, false])
-    func bruteForce(ipv4: Bool) {
-        var rng = Random(state: ipv4 ? 1 : 2)
+    /// Where `bruteForce` draws its prefixes from.
+    enum Spread: CaseIterable, Sendable {
+        /// IPv4 in three /8s, /8 to /32: prefixes overlap often.
+        case ipv4
+        /// IPv4 anywhere, /8 to /32, one in eight shorter than /16: most /16s and /24s hold no registered prefix
+        /// — what the /16 and /24 filters must get right.
+        case ipv4Sparse
+        /// IPv4 /25 to /32 in 10.0.0.0/16: /24s that hold registered prefixes but not every address.
+        case ipv4Long
+        /// IPv6 in four /20s (the IPv6 filter's unit), /12 to /64: prefixes share /20s and span several.
+        case ipv6Clustered
+        /// IPv6 over 65,536 /20s, /12 to /64: most /20s hold no registered prefix, some only a short one
+        /// covering them — what the /20 filter must get right.
+        case ipv6Sparse
+    }
+
+    @Test("matches a brute-force scan on random prefixes", arguments: Spread.allCases)
+    func bruteForce(spread: Spread) {
+        var rng = Random(state: UInt64(Spread.allCases.firstIndex(of: spread) ?? 0) + 1)
         func randomPrefix() -> IPPrefix {
-            if ipv4 {
-                // Cluster addresses in a few /8s so prefixes overlap often.
+            switch spread {
+            case .ipv4:
                 let a = UInt32(10 + rng.next() % 3) << 24 | UInt32(truncatingIfNeeded: rng.next()) & 0x00FF_FFFF
                 return .v4(IPv4Prefix(address: IPv4Address(a), length: UInt8(8 + rng.next() % 25))!)
+            case .ipv4Sparse:
+                let length = rng.next() % 8 == 0 ? 8 + rng.next() % 8 : 16 + rng.next() % 17
+                return .v4(IPv4Prefix(address: IPv4Address(UInt32(truncatingIfNeeded: rng.next())), length: UInt8(length))!)
+            case .ipv4Long:
+                let a = 0x0A00_0000 | UInt32(truncatingIfNeeded: rng.next()) & 0xFFFF
+                return .v4(IPv4Prefix(address: IPv4Address(a), length: UInt8(25 + rng.next() % 8))!)
+            case .ipv6Clustered:
+                let h = 0x2001_0db8_0000_0000 | (rng.next() % 4) << 44 | (rng.next() & 0x0000_0000_00FF_FFFF)
+                return .v6(IPv6Prefix(address: IPv6Address(high: h, low: rng.next()), length: UInt8(12 + rng.next() % 53))!)
+            case .ipv6Sparse:
+                let h = 0x2000_0000_0000_0000 | (rng.next() % 65536) << 44 | (rng.next() & 0x0000_0FFF_FFFF_FFFF)
+                // One in eight shorter than /20.
+                let length = rng.next() % 8 == 0 ? 12 + rng.next() % 8 : 20 + rng.next() % 45
+                return .v6(IPv6Prefix(address: IPv6Address(high: h, low: rng.next()), length: UInt8(length))!)
             }
-            let h = 0x2001_0db8_0000_0000 | (rng.next() & 0x0000_0000_00FF_FFFF)
-            return .v6(IPv6Prefix(address: IPv6Address(high: h, low: rng.next()), length: UInt8(24 + rng.next() % 41))!)
         }
         let registered = Array(Set((0..<2000).map { _ in randomPrefix() })).sorted()
         let index = PrefixIndex(registered)
@@ -88,14 +116,19 @@ struct TrieTests {
             default: false
             }
         }
+        var relatedQueries = 0
         for _ in 0..<3000 {
             let q = randomPrefix()
             let expectedLPM = registered.indices.filter { covers(registered[$0], q) }.max { registered[$0].length < registered[$1].length }
             #expect(index.longestMatch(q).map(Int.init) == expectedLPM, "LPM \(q)")
             let related = registered.contains { covers($0, q) || covers(q, $0) }
             #expect(index.relates(q) == related, "relates \(q)")
+            if related { relatedQueries += 1 }
             let inside = Set(registered.indices.filter { covers(q, registered[$0]) })
             #expect(Set(index.covered(by: q).map(Int.init)) == inside, "covered by \(q)")
+        }
+        if spread != .ipv4 && spread != .ipv6Clustered {
+            #expect((300...2700).contains(relatedQueries), "the filters are checked with related and unrelated queries")
         }
     }
 }
