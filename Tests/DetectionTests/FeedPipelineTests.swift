@@ -12,15 +12,19 @@ struct FeedPipelineTests {
         .deletingLastPathComponent()
     static let demo = packageRoot.appendingPathComponent("Tests/Fixtures/demo/demo.pcap").path
     static let registry = packageRoot.appendingPathComponent("config/prefixes.yaml").path
+    static let vrps = packageRoot.appendingPathComponent("Tests/Fixtures/rpki/vrps.json").path
 
     /// Shapes: the replay default (the demo's 1,073 UPDATEs fit one batch), batches that fill (64 items), arenas
     /// that fill part-way through a batch (64 KiB of the capture's ~105 KB), one- and three-item batches.
     /// What a replay of the demo capture produces: its alert events as v1 JSON lines, the UPDATEs counted on
-    /// the capture side, and the engine's counters. `pipeline` nil: `EngineFeed.handle` on this thread.
-    static func replay(pipeline shape: (bytes: Int, items: Int, batches: Int)?) throws -> (events: [String], updates: Int, prefixes: Int) {
+    /// the capture side, and the engine's counters (UPDATEs, routes, watched routes, RFC 6811 outcomes when
+    /// `rpki`). `pipeline` nil: `EngineFeed.handle` on this thread.
+    static func replay(pipeline shape: (bytes: Int, items: Int, batches: Int)?, rpki: Bool = false) throws
+        -> (events: [String], updates: Int, counters: [Int]) {
         let registry = try RegistryLoader.load(path: Self.registry)
         var events: [String] = []
-        let engine = DetectionEngine(registry: registry) { event in
+        let dataSets = DataSets(rpki: rpki ? try RPKILoader.load(path: Self.vrps) : nil)
+        let engine = DetectionEngine(registry: registry, dataSets: dataSets) { event in
             var w = JSONWriter()
             AlertJSON.write(event, registry: registry, into: &w)
             events.append(String(decoding: w.bytes, as: UTF8.self))
@@ -44,7 +48,8 @@ struct FeedPipelineTests {
         decoder.finish()
         pipeline?.finish()
         let s = engine.statistics
-        return (events, updates, s.announced + s.withdrawn)
+        return (events, updates, [s.updates, s.announced, s.withdrawn, s.watchedAnnouncements, s.watchedWithdrawals,
+                                  s.rovValid, s.rovInvalid, s.rovNotFound])
     }
 
     @Test("the same events, in the same order, as the one-thread feed; with tiny batches too",
@@ -55,7 +60,21 @@ struct FeedPipelineTests {
         #expect(reference.updates > 100)
         let piped = try Self.replay(pipeline: (bytes, items, batches))
         #expect(piped.updates == reference.updates)
-        #expect(piped.prefixes == reference.prefixes)
+        #expect(piped.counters == reference.counters)
+        #expect(piped.events == reference.events)
+    }
+
+    /// The pipeline keeps most UPDATEs from the engine (`UpdateTriage`) and counts them itself, RFC 6811
+    /// outcomes included: the engine's counters must come out the same as when it saw every UPDATE.
+    @Test("the same counters and RFC 6811 outcomes with an RPKI data set")
+    func sameCountersWithRPKI() throws {
+        let reference = try Self.replay(pipeline: nil, rpki: true)
+        let rov = reference.counters[5...].reduce(0, +)
+        #expect(reference.counters[0] == reference.updates)
+        #expect(rov > 0 && rov <= reference.counters[1], "every announced prefix validated once")
+        #expect(reference.counters[5] > 0 && reference.counters[6] > 0, "the demo has valid and invalid routes")
+        let piped = try Self.replay(pipeline: (512 << 10, 64, 2), rpki: true)
+        #expect(piped.counters == reference.counters)
         #expect(piped.events == reference.events)
     }
 }

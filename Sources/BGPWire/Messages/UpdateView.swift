@@ -6,7 +6,7 @@
 /// `routes(_:)`. The view borrows `bytes`: it is valid only while the lender's closure runs.
 public struct UpdateView {
     /// The whole message, header included.
-    public let bytes: UnsafeRawBufferPointer
+    public private(set) var bytes: UnsafeRawBufferPointer
     public let context: DecodingContext
 
     public private(set) var withdrawnRange: Range<Int> = 0..<0
@@ -68,6 +68,15 @@ public struct UpdateView {
         self.bytes = bytes
         self.context = context
         parse()
+    }
+
+    /// The same reading over `copy`, a byte-for-byte copy of `bytes` that outlives them: every range is an
+    /// offset into the message, so nothing is parsed again.
+    public func rebased(onto copy: UnsafeRawBufferPointer) -> UpdateView {
+        precondition(copy.count == bytes.count, "rebased(onto:) needs a copy of the whole message")
+        var view = self
+        view.bytes = copy
+        return view
     }
 
     // MARK: - Parsing

@@ -16,12 +16,17 @@ public final class DetectionEngine {
     public var statistics: DetectionStatistics {
         var s = counts
         let rov = validation.settle()
-        s.rovValid = rov.valid
-        s.rovInvalid = rov.invalid
-        s.rovNotFound = rov.notFound
+        s.updates += upstream.updates
+        s.announced += upstream.announced
+        s.withdrawn += upstream.withdrawn
+        s.rovValid = rov.valid + upstream.rovValid
+        s.rovInvalid = rov.invalid + upstream.rovInvalid
+        s.rovNotFound = rov.notFound + upstream.rovNotFound
         return s
     }
     private var counts = DetectionStatistics()
+    /// What a filter in front of the engine counted for it (`countedUpstream`; replay's `FeedPipeline`).
+    private var upstream = DetectionStatistics()
     /// RFC 6811 counts of every announced prefix, validated on a background queue (only counters depend on them).
     private let validation: OriginValidationCounter
     private let emit: (AlertEvent) -> Void
@@ -57,35 +62,40 @@ public final class DetectionEngine {
 
     // MARK: - UPDATE
 
-    /// Processes one UPDATE received from `session.neighbor`.
-    public func process(update view: UpdateView, session: SessionInfo, position: SourcePosition, time: Int64) {
-        counts.updates += 1
+    /// Processes one UPDATE received from `session.neighbor`. `countedUpstream`: its routes were already counted
+    /// and queued for RFC 6811 counting by the caller (`UpdateTriage`, see `absorbUpstreamCounts`), so only the
+    /// watched ones are looked at here.
+    public func process(update view: UpdateView, session: SessionInfo, position: SourcePosition, time: Int64,
+                        countedUpstream: Bool = false) {
+        let counting = !countedUpstream
+        if counting { counts.updates += 1 }
+        let registry = self.registry  // one copy per UPDATE: reading a member of the stored one copies it per route
         let bytes = view.bytes  // capture the bytes, not the whole view, in the evidence closure
         let evidence = { Evidence(position: position, message: Array(bytes)) }
         // Withdrawals first (RFC 4271 §9: an UPDATE's withdrawals precede its announcements).
         for section in [UpdateView.RouteSection.withdrawn, .mpUnreach] {
             var routes = view.routes(section)
             while let route = routes.next() {
-                counts.withdrawn += 1
-                guard route.routeDistinguisher == nil, registry.index.relates(route.prefix) else { continue }
+                if counting { counts.withdrawn += 1 }
+                guard registry.watchesWithdrawal(of: route) else { continue }
                 withdraw(route, session: session, time: time, evidence: evidence)
             }
         }
         let treatAsWithdraw = view.isTreatAsWithdraw
         let origin = view.effectiveOriginASN
-        let monitoredOrigin = origin.map { registry.monitoredASNs.contains($0) } ?? false
+        let monitoredOrigin = registry.isMonitored(origin)
         var path: ObservedPath?
-        let validating = validation.isValidating && !treatAsWithdraw
+        let validating = counting && validation.isValidating && !treatAsWithdraw
         for section in [UpdateView.RouteSection.nlri, .mpReach] {
             var routes = view.routes(section)
             while let route = routes.next() {
-                counts.announced += 1
+                if counting { counts.announced += 1 }
                 guard route.routeDistinguisher == nil else { continue }
                 if validating {
                     // RFC 6811 validity of every announced prefix, counted (alerts only for registered ones).
                     validation.add(RPKIData.ValidationQuery(prefix: route.prefix, origin: origin))
                 }
-                guard monitoredOrigin || registry.index.relates(route.prefix) else { continue }
+                guard registry.watchesAnnouncement(of: route, monitoredOrigin: monitoredOrigin) else { continue }
                 if treatAsWithdraw {
                     // RFC 7606: the routes of a malformed UPDATE are handled as withdrawn.
                     withdraw(route, session: session, time: time, evidence: evidence)
@@ -95,6 +105,18 @@ public final class DetectionEngine {
                 if let path { announce(route, path: path, session: session, time: time, evidence: evidence) }
             }
         }
+    }
+
+    /// Adds the counts of a filter in front of the engine (`UpdateTriage`): UPDATEs, routes and RFC 6811 outcomes
+    /// of everything it passed with `countedUpstream` or kept from the engine. Call it on the engine's thread, or
+    /// once the engine's thread is done.
+    func absorbUpstreamCounts(_ c: DetectionStatistics) {
+        upstream.updates += c.updates
+        upstream.announced += c.announced
+        upstream.withdrawn += c.withdrawn
+        upstream.rovValid += c.rovValid
+        upstream.rovInvalid += c.rovInvalid
+        upstream.rovNotFound += c.rovNotFound
     }
 
     private func key(_ route: Route, _ session: SessionInfo) -> WatchedRIB.Key {

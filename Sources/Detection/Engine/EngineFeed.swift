@@ -46,10 +46,20 @@ public final class EngineFeed {
     /// The capture side of an UPDATE: counts its routes on the session and fixes what the engine needs to
     /// know about it now (the session's facts may change with the next message).
     public func prepare(update view: UpdateView, _ m: CapturedMessage) -> FeedItem {
+        countOnSession(view, m)
+        return item(update: view, m)
+    }
+
+    /// The session's route counters (the summary's per-session figures), for every UPDATE.
+    public func countOnSession(_ view: UpdateView, _ m: CapturedMessage) {
         m.session.counters[m.sender].announced += view.announcedCount
         m.session.counters[m.sender].withdrawn += view.withdrawnTotal
-        return .update(view, session: info(m.session, neighbor: m.sender),
-                       position: SourcePosition(source: currentSource, frame: m.frame), time: m.time.microseconds)
+    }
+
+    /// The engine's event for an UPDATE, without counting it on its session (`countOnSession` did).
+    public func item(update view: UpdateView, _ m: CapturedMessage) -> FeedItem {
+        .update(view, session: info(m.session, neighbor: m.sender),
+                position: SourcePosition(source: currentSource, frame: m.frame), time: m.time.microseconds)
     }
 
     /// The capture side of any other event: an OPEN, or a session's end with its cause and evidence; `nil`
@@ -82,10 +92,11 @@ public final class EngineFeed {
     }
 
     /// The engine side: hands a prepared event to the engine. Touches nothing of the capture side.
-    public func apply(_ item: FeedItem) {
+    /// `countedUpstream`: UPDATEs were counted before (see `DetectionEngine.process`).
+    public func apply(_ item: FeedItem, countedUpstream: Bool = false) {
         switch item {
         case .update(let view, let session, let position, let time):
-            engine.process(update: view, session: session, position: position, time: time)
+            engine.process(update: view, session: session, position: position, time: time, countedUpstream: countedUpstream)
         case .established(let s, let time):
             engine.sessionEstablished(s, time: time)
             sessionChanged?(s, false, time)

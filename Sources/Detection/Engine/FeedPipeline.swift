@@ -2,16 +2,17 @@ import BGPWire
 import Foundation
 import PacketCapture
 
-/// `EngineFeed` on two threads, for `replay`: the caller's thread reads the capture and prepares each event
-/// (`EngineFeed.prepare`) while a second thread runs the detection engine on the events prepared before
-/// (`EngineFeed.apply`). Decoding and detection each take about half of a replay, so on two cores they
-/// overlap instead of adding up.
+/// `EngineFeed` on two threads, for `replay`: the caller's thread reads the capture, counts every UPDATE and
+/// keeps back the ones no watched route is in (`UpdateTriage`), while a second thread runs the detection engine
+/// on the rest (`EngineFeed.apply`). In a full table almost every UPDATE stays on the capture side, and the
+/// engine's thread also takes the alert output.
 ///
-/// UPDATE bytes live only for the decoder's callback, so each is copied once into the arena of the batch
-/// being filled, and its `UpdateView` parsed there. Batches go to the engine thread in order, through a queue
-/// of at most `maximumBatches` (bounded memory: the capture side waits when the engine falls behind), and
-/// come back for reuse; the engine sees exactly the sequence `handle` would have given it, so the output is
-/// the same byte for byte. The daemon keeps the one-thread `EngineFeed.handle`: its hooks see live messages.
+/// UPDATE bytes live only for the decoder's callback, so each UPDATE that goes on is copied once into the arena
+/// of the batch being filled, its `UpdateView` rebased there. Batches go to the engine thread in order, through
+/// a queue of at most `maximumBatches` (bounded memory: the capture side waits when the engine falls behind),
+/// and come back for reuse; the engine sees the same watched routes in the same order as with `handle`, and the
+/// counts at `finish()`, so the output is the same byte for byte. The daemon keeps the one-thread
+/// `EngineFeed.handle`: its hooks see live messages.
 public final class FeedPipeline: @unchecked Sendable {
     /// Prepared events and the arena holding their UPDATE bytes. The events sit in a buffer of their own:
     /// moved in when prepared and moved out when applied, so an event is never copied (its view and session
@@ -60,6 +61,8 @@ public final class FeedPipeline: @unchecked Sendable {
     }
 
     public let feed: EngineFeed
+    /// Capture side only.
+    private var triage: UpdateTriage
     /// Arena size: larger than any BGP message (65,535 bytes with RFC 8654).
     private let batchBytes: Int
     private let batchItems: Int
@@ -79,6 +82,7 @@ public final class FeedPipeline: @unchecked Sendable {
 
     public init(feed: EngineFeed, batchBytes: Int = 512 << 10, batchItems: Int = 4096, maximumBatches: Int = 4) {
         self.feed = feed
+        triage = UpdateTriage(registry: feed.engine.registry, rpki: feed.engine.dataSets.rpki)
         self.batchBytes = max(batchBytes, 1 << 16)
         self.batchItems = max(batchItems, 1)
         self.maximumBatches = max(maximumBatches, 2)
@@ -89,14 +93,16 @@ public final class FeedPipeline: @unchecked Sendable {
     public func handle(_ event: CaptureEvent, counted: (UpdateView) -> Void) {
         precondition(!finished, "FeedPipeline.handle after finish(): nothing would apply the event")
         if case .message(let m) = event, m.type == .update {
+            let view = UpdateView(m.bytes, context: m.context)
+            counted(view)
+            feed.countOnSession(view, m)
+            guard triage.concernsEngine(view) else { return }
             let batch = filling ?? nextBatch()
             // A message's length is a 16-bit field: it always fits in an empty arena (≥ 64 KiB).
             guard let bytes = batch.store(m.bytes) ?? send(batch).store(m.bytes) else {
                 preconditionFailure("a \(m.bytes.count)-byte BGP message does not fit an empty \(batchBytes)-byte arena")
             }
-            let view = UpdateView(bytes, context: m.context)
-            counted(view)
-            append(feed.prepare(update: view, m))
+            append(feed.item(update: view.rebased(onto: bytes), m))
         } else if let item = feed.prepare(event) {
             append(item)
         }
@@ -115,6 +121,7 @@ public final class FeedPipeline: @unchecked Sendable {
         }
         engineThread?.join()
         engineThread = nil
+        feed.engine.absorbUpstreamCounts(triage.settle())
     }
 
     private func append(_ item: consuming FeedItem) {
@@ -155,7 +162,7 @@ public final class FeedPipeline: @unchecked Sendable {
                 return ready.isEmpty ? nil : ready.removeFirst()
             }
             guard let batch = next else { return }
-            batch.drain { item in feed.apply(item) }
+            batch.drain { item in feed.apply(item, countedUpstream: true) }
             condition.withLock {
                 spare.append(batch)
                 condition.broadcast()

@@ -74,6 +74,27 @@ public struct Registry: Sendable {
         index.longestMatch(prefix).map { prefixes[Int($0)] }
     }
 
+    /// Whether `origin` is a monitored ASN (an UPDATE's origin; `nil` for an AS_SET or empty path).
+    @inline(__always)
+    public func isMonitored(_ origin: ASN?) -> Bool {
+        guard let origin else { return false }
+        return monitoredASNs.contains(origin)
+    }
+
+    /// Whether the detection engine keeps track of `route`'s withdrawal: a plain (no route distinguisher) route
+    /// for a prefix that covers, equals or lies inside a registered one (docs/DETECTION.md, "Alert lifecycle").
+    @inline(__always)
+    public func watchesWithdrawal(of route: Route) -> Bool {
+        route.routeDistinguisher == nil && index.relates(route.prefix)
+    }
+
+    /// Whether the detection engine looks at the announcement of `route`: a watched prefix, or any plain prefix
+    /// from a monitored origin (`unexpected-prefix`).
+    @inline(__always)
+    public func watchesAnnouncement(of route: Route, monitoredOrigin: Bool) -> Bool {
+        route.routeDistinguisher == nil && (monitoredOrigin || index.relates(route.prefix))
+    }
+
     /// `AS64500 (Example Telecom)` or `AS64500`.
     public func name(_ asn: ASN) -> String {
         if let n = asNames[asn] ?? partners[asn]?.name { return "AS\(asn) (\(n))" }

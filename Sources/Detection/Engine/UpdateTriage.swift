@@ -1,0 +1,56 @@
+import BGPWire
+
+/// The early filter of replay's `FeedPipeline`, on the capture side: counts an UPDATE's routes, queues its
+/// announced prefixes for RFC 6811 counting, and says whether the detection engine must see the UPDATE at all —
+/// only when one of its routes is watched (`Registry.watchesWithdrawal` / `watchesAnnouncement`, the engine's own
+/// tests). In a full table almost no UPDATE is, so almost none is copied to the engine's thread; the ones that
+/// are go with `countedUpstream`, and `counts` reaches the engine through `absorbUpstreamCounts` at the end.
+struct UpdateTriage {
+    let registry: Registry
+    /// RFC 6811 counting of every announced prefix (the engine's counter stays idle in this mode).
+    let validation: OriginValidationCounter
+    /// UPDATEs and routes seen (`updates`, `announced`, `withdrawn`); the RFC 6811 outcomes come from `settle()`.
+    private(set) var counts = DetectionStatistics()
+
+    init(registry: Registry, rpki: RPKIData?) {
+        self.registry = registry
+        validation = OriginValidationCounter(rpki: rpki)
+    }
+
+    /// Counts `view` and tells whether a route of it is watched. One pass over the routes, all of them: the
+    /// counts and the validation queue must see every route even after the answer is known.
+    mutating func concernsEngine(_ view: UpdateView) -> Bool {
+        counts.updates += 1
+        var watched = false
+        for section in [UpdateView.RouteSection.withdrawn, .mpUnreach] {
+            var routes = view.routes(section)
+            while let route = routes.next() {
+                counts.withdrawn += 1
+                if !watched && registry.watchesWithdrawal(of: route) { watched = true }
+            }
+        }
+        let origin = view.effectiveOriginASN
+        let monitoredOrigin = registry.isMonitored(origin)
+        let validating = validation.isValidating && !view.isTreatAsWithdraw
+        for section in [UpdateView.RouteSection.nlri, .mpReach] {
+            var routes = view.routes(section)
+            while let route = routes.next() {
+                counts.announced += 1
+                guard route.routeDistinguisher == nil else { continue }
+                if validating { validation.add(RPKIData.ValidationQuery(prefix: route.prefix, origin: origin)) }
+                if !watched && registry.watchesAnnouncement(of: route, monitoredOrigin: monitoredOrigin) { watched = true }
+            }
+        }
+        return watched
+    }
+
+    /// Everything counted, RFC 6811 outcomes included (waits for the validation queue).
+    func settle() -> DetectionStatistics {
+        var c = counts
+        let rov = validation.settle()
+        c.rovValid = rov.valid
+        c.rovInvalid = rov.invalid
+        c.rovNotFound = rov.notFound
+        return c
+    }
+}
