@@ -190,7 +190,13 @@ public final class DetectionEngine {
     /// A session ended. Its routes are gone (alerts only it carried resolve as `session-closed`; no `withdrawn`).
     /// `cause` is `nil` when the end is not a failure (end of a replayed capture): then no `session-down`.
     public func sessionClosed(_ session: SessionInfo, cause: String?, time: Int64, evidence: Evidence?) {
-        for (key, entry) in rib.removeSession(session.id) {
+        // Only routes that carried alerts, or whose prefix is a partner's registered one (`suboptimal-path`
+        // looks at all its routes), have anything to resolve or re-evaluate.
+        let registry = self.registry
+        let removed = rib.removeSession(session.id) { prefix, entry in
+            !entry.alerts.isEmpty || registry.entry(covering: prefix).map { $0.partner != nil && $0.prefix == prefix } == true
+        }
+        for (key, entry) in removed {
             for id in entry.alerts {
                 book.release(id, reason: .sessionClosed, time: time, evidence: { nil }, emit: emit)
             }

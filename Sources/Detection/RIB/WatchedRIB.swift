@@ -92,16 +92,19 @@ public struct WatchedRIB: Sendable {
 
     public func routeCount(for prefix: IPPrefix) -> Int { byPrefix[prefix]?.count ?? 0 }
 
-    /// Removes and returns every route of a session (it closed), sorted by prefix, sender and path id.
-    mutating func removeSession(_ session: Int) -> [(Key, Entry)] {
-        guard let expected = sessionCounts.removeValue(forKey: session) else { return [] }
+    /// Removes every route of a session (it closed) and returns the ones `report` picks, sorted by prefix, sender
+    /// and path id. (The caller only needs the routes it has something to do about; sorting all of a full
+    /// session's routes, and moving them around, cost more than removing them.)
+    mutating func removeSession(_ session: Int, reporting report: (IPPrefix, Entry) -> Bool) -> [(Key, Entry)] {
+        guard sessionCounts.removeValue(forKey: session) != nil else { return [] }
         var removed: [(Key, Entry)] = []
-        removed.reserveCapacity(expected)
+        var removedCount = 0
         if sessionCounts.isEmpty {
             // The last session with routes (a one-session capture ending in a NOTIFICATION, FIN or RST): every
             // route is its own, so the table is emptied whole.
             for (prefix, slots) in byPrefix {
-                for slot in slots { removed.append((slot.key(prefix), slot.entry)) }
+                removedCount += slots.count
+                for slot in slots where report(prefix, slot.entry) { removed.append((slot.key(prefix), slot.entry)) }
             }
             byPrefix.removeAll(keepingCapacity: true)
         } else {
@@ -111,7 +114,8 @@ public struct WatchedRIB: Sendable {
                 let prefix = byPrefix.keys[i]
                 byPrefix.values[i].removeAll { slot in
                     guard slot.session == session else { return false }
-                    removed.append((slot.key(prefix), slot.entry))
+                    removedCount += 1
+                    if report(prefix, slot.entry) { removed.append((slot.key(prefix), slot.entry)) }
                     return true
                 }
                 if byPrefix.values[i].isEmpty { emptied.append(prefix) }
@@ -119,7 +123,7 @@ public struct WatchedRIB: Sendable {
             }
             for prefix in emptied { byPrefix[prefix] = nil }
         }
-        count -= removed.count
+        count -= removedCount
         // Sorted through an index array over the keys alone: moving or even reading a pair copies its entry
         // (three retains and releases).
         let keyList = removed.map(\.0)
