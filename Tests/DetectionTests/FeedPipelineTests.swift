@@ -19,12 +19,21 @@ struct FeedPipelineTests {
     /// What a replay of the demo capture produces: its alert events as v1 JSON lines, the UPDATEs counted on
     /// the capture side, and the engine's counters (UPDATEs, routes, watched routes, RFC 6811 outcomes when
     /// `rpki`). `pipeline` nil: `EngineFeed.handle` on this thread.
-    static func replay(pipeline shape: (bytes: Int, items: Int, batches: Int)?, rpki: Bool = false) throws
-        -> (events: [String], updates: Int, counters: [Int]) {
+    /// `pending`: the data sets reach the pipeline as `PendingDataSets` that arrive 50 ms late (as replay
+    /// loads them while reading), or never (`failing`: the load failed).
+    enum Delivery { case atOnce, pending, failing }
+
+    static func replay(pipeline shape: (bytes: Int, items: Int, batches: Int)?, rpki: Bool = false,
+                       delivery: Delivery = .atOnce) throws -> (events: [String], updates: Int, counters: [Int], abandoned: Bool) {
         let registry = try RegistryLoader.load(path: Self.registry)
         var events: [String] = []
         let dataSets = DataSets(rpki: rpki ? try RPKILoader.load(path: Self.vrps) : nil)
-        let engine = DetectionEngine(registry: registry, dataSets: dataSets) { event in
+        let pending: PendingDataSets? = switch delivery {
+        case .atOnce: nil
+        case .pending: PendingDataSets(includesRPKI: rpki, wait: { usleep(50_000); return dataSets })
+        case .failing: PendingDataSets(includesRPKI: rpki, wait: { usleep(50_000); return nil })
+        }
+        let engine = DetectionEngine(registry: registry, dataSets: pending == nil ? dataSets : DataSets()) { event in
             var w = JSONWriter()
             AlertJSON.write(event, registry: registry, into: &w)
             events.append(String(decoding: w.bytes, as: UTF8.self))
@@ -32,7 +41,9 @@ struct FeedPipelineTests {
         let feed = EngineFeed(engine: engine)
         feed.currentSource = "demo.pcap"
         var updates = 0
-        let pipeline = shape.map { FeedPipeline(feed: feed, batchBytes: $0.bytes, batchItems: $0.items, maximumBatches: $0.batches) }
+        let pipeline = shape.map {
+            FeedPipeline(feed: feed, pendingDataSets: pending, batchBytes: $0.bytes, batchItems: $0.items, maximumBatches: $0.batches)
+        }
         defer { pipeline?.finish() }  // also when opening the capture fails: no engine thread left waiting
         let decoder = CaptureDecoder { event in
             if let pipeline {
@@ -49,7 +60,7 @@ struct FeedPipelineTests {
         pipeline?.finish()
         let s = engine.statistics
         return (events, updates, [s.updates, s.announced, s.withdrawn, s.watchedAnnouncements, s.watchedWithdrawals,
-                                  s.rovValid, s.rovInvalid, s.rovNotFound])
+                                  s.rovValid, s.rovInvalid, s.rovNotFound], pipeline?.isAbandoned ?? false)
     }
 
     @Test("the same events, in the same order, as the one-thread feed; with tiny batches too",
@@ -76,5 +87,21 @@ struct FeedPipelineTests {
         let piped = try Self.replay(pipeline: (512 << 10, 64, 2), rpki: true)
         #expect(piped.counters == reference.counters)
         #expect(piped.events == reference.events)
+    }
+
+    /// Replay reads the capture while the data sets load: the engine must take them before its first event,
+    /// and RFC 6811 counting must wait for them, so that nothing differs from having them at once; with small
+    /// queues the capture side also waits for the load.
+    @Test("data sets that arrive late give the same events and counters; a failed load applies nothing",
+          arguments: [(512 << 10, 4096, 4), (1 << 16, 2, 2)])
+    func pendingDataSets(bytes: Int, items: Int, batches: Int) throws {
+        let reference = try Self.replay(pipeline: nil, rpki: true)
+        #expect(reference.events.contains { $0.contains("\"type\":\"rpki-invalid\"") }, "the data set changes the events")
+        let late = try Self.replay(pipeline: (bytes, items, batches), rpki: true, delivery: .pending)
+        #expect(late.counters == reference.counters)
+        #expect(late.events == reference.events)
+        #expect(!late.abandoned)
+        let failed = try Self.replay(pipeline: (bytes, items, batches), rpki: true, delivery: .failing)
+        #expect(failed.events.isEmpty && failed.abandoned)
     }
 }

@@ -11,8 +11,9 @@ import PacketCapture
 /// of the batch being filled, its `UpdateView` rebased there. Batches go to the engine thread in order, through
 /// a queue of at most `maximumBatches` (bounded memory: the capture side waits when the engine falls behind),
 /// and come back for reuse; the engine sees the same watched routes in the same order as with `handle`, and the
-/// counts at `finish()`, so the output is the same byte for byte. The daemon keeps the one-thread
-/// `EngineFeed.handle`: its hooks see live messages.
+/// counts at `finish()`, so the output is the same byte for byte. With `PendingDataSets` the engine thread
+/// first waits for the data sets (the capture side reads on until the queues are full), so that loading them
+/// overlaps decoding. The daemon keeps the one-thread `EngineFeed.handle`: its hooks see live messages.
 public final class FeedPipeline: @unchecked Sendable {
     /// Prepared events and the arena holding their UPDATE bytes. The events sit in a buffer of their own:
     /// moved in when prepared and moved out when applied, so an event is never copied (its view and session
@@ -79,15 +80,31 @@ public final class FeedPipeline: @unchecked Sendable {
     /// The batch being filled; only the capture side touches it.
     private var filling: Batch?
     private var engineThread: JoinableThread<Void, Never>?
+    /// Set (under `condition`) when the pending data sets failed to load: events are dropped, not applied.
+    private var abandoned = false
+    private let pendingDataSets: PendingDataSets?
 
-    public init(feed: EngineFeed, batchBytes: Int = 512 << 10, batchItems: Int = 4096, maximumBatches: Int = 4) {
+    /// `pendingDataSets`: data sets still loading, which the engine (built without them) takes before its first
+    /// event; if they fail, nothing is applied and `isAbandoned` turns true.
+    public init(feed: EngineFeed, pendingDataSets: PendingDataSets? = nil, batchBytes: Int = 512 << 10,
+                batchItems: Int = 4096, maximumBatches: Int = 4) {
         self.feed = feed
-        triage = UpdateTriage(registry: feed.engine.registry, rpki: feed.engine.dataSets.rpki)
+        self.pendingDataSets = pendingDataSets
+        let validation: OriginValidationCounter
+        if let pendingDataSets, pendingDataSets.includesRPKI {
+            validation = OriginValidationCounter(loading: { pendingDataSets.wait()?.rpki })
+        } else {
+            validation = OriginValidationCounter(rpki: feed.engine.dataSets.rpki)
+        }
+        triage = UpdateTriage(registry: feed.engine.registry, validation: validation)
         self.batchBytes = max(batchBytes, 1 << 16)
         self.batchItems = max(batchItems, 1)
         self.maximumBatches = max(maximumBatches, 2)
         engineThread = JoinableThread { [self] in runEngine() }
     }
+
+    /// True once the pending data sets failed to load: the caller may stop reading (nothing will be detected).
+    public var isAbandoned: Bool { condition.withLock { abandoned } }
 
     /// Capture side: prepares one event; `counted` sees each UPDATE's view first (replay's tally).
     public func handle(_ event: CaptureEvent, counted: (UpdateView) -> Void) {
@@ -154,15 +171,27 @@ public final class FeedPipeline: @unchecked Sendable {
         return batch
     }
 
-    /// Engine side: applies the batches in order until the capture side has finished.
+    /// Engine side: takes the pending data sets, then applies the batches in order until the capture side has
+    /// finished (or drops them, when the data sets failed to load).
     private func runEngine() {
+        var applying = true
+        if let pendingDataSets {
+            if let loaded = pendingDataSets.wait() {
+                feed.engine.replaceDataSets(loaded)
+            } else {
+                applying = false
+                condition.withLock { abandoned = true }
+            }
+        }
         while true {
             let next: Batch? = condition.withLock {
                 while ready.isEmpty && !ended { condition.wait() }
                 return ready.isEmpty ? nil : ready.removeFirst()
             }
             guard let batch = next else { return }
-            batch.drain { item in feed.apply(item, countedUpstream: true) }
+            batch.drain { item in
+                if applying { feed.apply(item, countedUpstream: true) }
+            }
             condition.withLock {
                 spare.append(batch)
                 condition.broadcast()

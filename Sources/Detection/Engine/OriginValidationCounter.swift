@@ -8,7 +8,8 @@ import Foundation
 /// background queue validates them while detection goes on — on two cores the table lookups no longer add to
 /// the replay's time. Sums do not depend on order: results are the same as
 /// validating in line. At most `maximumBatchesInFlight` batches wait (bounded memory; the engine blocks when
-/// the validator falls behind), and `settle()` waits for all of them.
+/// the validator falls behind), and `settle()` waits for all of them. The data set may still be loading
+/// (`init(loading:)`, replay): the batches then wait on the queue until it is there.
 final class OriginValidationCounter: @unchecked Sendable {
     struct Totals: Sendable {
         var valid = 0
@@ -20,24 +21,38 @@ final class OriginValidationCounter: @unchecked Sendable {
     /// prefixes a batch has, the closer that walk comes to one sequential pass (a batch is about 1.5 MB).
     static let batchSize = 65536
     static let maximumBatchesInFlight = 4
+    /// While the data set loads (`init(loading:)`): 12 batches (18 MB) let a replay read on for a while.
+    static let maximumBatchesWhileLoading = 12
 
     private let queue = DispatchQueue(label: "bgpsentry.origin-validation")
-    private let slots = DispatchSemaphore(value: OriginValidationCounter.maximumBatchesInFlight)
+    private let slots: DispatchSemaphore
     private let lock = NSLock()
     /// Guarded by `lock`: what the queue has counted so far.
     private var counted = Totals()
-    /// Prefixes not handed over yet, and the data set to validate them against; engine thread only.
+    /// Prefixes not handed over yet; the caller's thread only.
     private var batch: [RPKIData.ValidationQuery] = []
-    private var rpki: RPKIData?
+    /// The data set batches are validated against; read and written on `queue` only, so that a batch is
+    /// validated against the data set that was current when it was handed over.
+    private var dataSet: RPKIData?
 
     /// Whether there is a data set to validate against (`add` is pointless otherwise). A stored flag: testing
     /// the optional data set per UPDATE would copy it (a retain and release of each of its tables).
     private(set) var isValidating: Bool
 
     init(rpki: RPKIData?) {
-        self.rpki = rpki
+        dataSet = rpki
         isValidating = rpki != nil
+        slots = DispatchSemaphore(value: Self.maximumBatchesInFlight)
         batch.reserveCapacity(Self.batchSize)
+    }
+
+    /// Validates against a data set that is still loading: `load` runs first on the queue, and the batches
+    /// handed over meanwhile wait behind it. When it returns `nil` (the load failed) they are not counted.
+    init(loading load: @escaping @Sendable () -> RPKIData?) {
+        isValidating = true
+        slots = DispatchSemaphore(value: Self.maximumBatchesWhileLoading)
+        batch.reserveCapacity(Self.batchSize)
+        queue.async { [self] in dataSet = load() }
     }
 
     /// Queues one announced prefix for validation against the current data set.
@@ -50,13 +65,13 @@ final class OriginValidationCounter: @unchecked Sendable {
     /// Validates what waits against the current data set, then uses `new` for what comes after (SIGHUP).
     func replaceDataSet(_ new: RPKIData?) {
         submit()
-        rpki = new
+        queue.async { [self] in dataSet = new }
         isValidating = new != nil
     }
 
     /// Hands the waiting prefixes to the queue.
     private func submit() {
-        guard !batch.isEmpty, let rpki else {
+        guard !batch.isEmpty, isValidating else {
             batch.removeAll(keepingCapacity: true)
             return
         }
@@ -65,13 +80,14 @@ final class OriginValidationCounter: @unchecked Sendable {
         batch.reserveCapacity(Self.batchSize)
         slots.wait()
         queue.async { [self] in
+            defer { slots.signal() }
+            guard let rpki = dataSet else { return }
             let outcome = work.withUnsafeBufferPointer { rpki.countValidity($0) }
             lock.withLock {
                 counted.valid += outcome.valid
                 counted.invalid += outcome.invalid
                 counted.notFound += outcome.notFound
             }
-            slots.signal()
         }
     }
 

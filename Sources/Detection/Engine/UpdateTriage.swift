@@ -12,9 +12,9 @@ struct UpdateTriage {
     /// UPDATEs and routes seen (`updates`, `announced`, `withdrawn`); the RFC 6811 outcomes come from `settle()`.
     private(set) var counts = DetectionStatistics()
 
-    init(registry: Registry, rpki: RPKIData?) {
+    init(registry: Registry, validation: OriginValidationCounter) {
         self.registry = registry
-        validation = OriginValidationCounter(rpki: rpki)
+        self.validation = validation
     }
 
     /// Counts `view` and tells whether a route of it is watched. One pass over the routes, all of them: the

@@ -8,7 +8,6 @@ import Foundation
 public final class JoinableThread<Success, Failure: Error>: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private var result: Result<Success, Failure>?
-    private var joined = false
 
     public init(_ body: @escaping @Sendable () throws(Failure) -> Success) {
         let thread = Thread { [self] in
@@ -19,14 +18,12 @@ public final class JoinableThread<Success, Failure: Error>: @unchecked Sendable 
         thread.start()
     }
 
-    /// The function's result, once it has returned; later calls return it at once. Call from one thread.
+    /// The function's result, once it has returned; later calls return it at once, from any thread.
     @discardableResult
     public func join() -> Result<Success, Failure> {
-        if !joined {
-            finished.wait()
-            joined = true
-        }
-        // Set before `finished` was signalled, which `wait()` ordered before this read.
+        finished.wait()
+        finished.signal()  // the next caller, on this thread or another, passes too
+        // Set before `finished` was first signalled, which `wait()` ordered before this read.
         guard let result else { preconditionFailure("JoinableThread finished without a result") }
         return result
     }

@@ -71,23 +71,17 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
-        // The registry loads on another thread while the data sets load on this one (they are independent).
-        let registryPath = registry
-        let registryLoad = JoinableThread { () throws(ConfigErrors) -> Registry in try RegistryLoader.load(path: registryPath) }
-        let loadedDataSets: Result<DataSets, ConfigErrors>
-        do throws(ConfigErrors) { loadedDataSets = .success(try dataSetOptions.load()) } catch { loadedDataSets = .failure(error) }
-        let table: Registry
-        switch registryLoad.join() {
-        case .success(let r): table = r
-        case .failure(let error):
-            FileHandleStderr.write("bgpsentry: invalid registry:\n\(error)\n")
-            throw ExitCode(1)
+        // The data sets load on threads of their own while the registry loads on this one; decoding starts as
+        // soon as the registry is there, and the engine takes the data sets when they are (FeedPipeline).
+        let (asRel, rpki, slurm) = (dataSetOptions.asRel, dataSetOptions.rpki, dataSetOptions.slurm)
+        let dataSetLoad = dataSetOptions.isEmpty ? nil : JoinableThread { () throws(ConfigErrors) -> DataSets in
+            try DataSets.load(asRelationships: asRel, rpki: rpki, slurm: slurm)
         }
-        let dataSets: DataSets
-        switch loadedDataSets {
-        case .success(let d): dataSets = d
-        case .failure(let error):
-            FileHandleStderr.write("bgpsentry: invalid data set:\n\(error)\n")
+        let table: Registry
+        do throws(ConfigErrors) {
+            table = try RegistryLoader.load(path: registry)
+        } catch {
+            FileHandleStderr.write("bgpsentry: invalid registry:\n\(error)\n")
             throw ExitCode(1)
         }
         let out = OutputStream.standardOutput
@@ -95,9 +89,12 @@ struct ReplayCommand: ParsableCommand {
         var options = DetectionEngine.Options()
         options.renotifyAfterMicroseconds = Int64(renotifyAfter) * 1_000_000
         let run = ReplayRun(format: chosen, output: out, registry: table, colour: out.isTerminal)
-        let engine = DetectionEngine(registry: table, dataSets: dataSets, options: options) { [run] event in run.emit(event) }
+        let engine = DetectionEngine(registry: table, options: options) { [run] event in run.emit(event) }
         // Decoding on this thread, detection on another (FeedPipeline); the summary is read after `finish()`.
-        let pipeline = FeedPipeline(feed: EngineFeed(engine: engine))
+        let pending = dataSetLoad.map { load in
+            PendingDataSets(includesRPKI: rpki != nil, wait: { try? load.join().get() })
+        }
+        let pipeline = FeedPipeline(feed: EngineFeed(engine: engine), pendingDataSets: pending)
         var tally = DecodeTally()
         let decoder = CaptureDecoder(bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts), limits: captureLimits.limits) { [pipeline] event in
             pipeline.handle(event) { view in tally.count(view) }
@@ -105,7 +102,7 @@ struct ReplayCommand: ParsableCommand {
         let clock = MonotonicClock()
         let progress = ProgressLine(enabled: OutputStream.standardError.isTerminal, clock: clock)
         var failures: [String] = []
-        for file in files {
+        for file in files where !pipeline.isAbandoned {
             pipeline.feed.currentSource = file
             do {
                 let source = try PcapSource.openOffline(file)
@@ -113,7 +110,7 @@ struct ReplayCommand: ParsableCommand {
                 while case .frame = try source.next({ frame in
                     decoder.process(frame, linkType: linkType)
                     progress.tick(frames: decoder.statistics.frames, prefixes: tally.totalAnnounced + tally.totalWithdrawn)
-                }) {}
+                }), !pipeline.isAbandoned {}
             } catch {
                 failures.append("\(error)")
                 FileHandleStderr.write("bgpsentry: cannot read \(error)\n")
@@ -122,6 +119,10 @@ struct ReplayCommand: ParsableCommand {
         }
         pipeline.finish()
         progress.clear()
+        if case .failure(let error) = dataSetLoad?.join() {
+            FileHandleStderr.write("bgpsentry: invalid data set:\n\(error)\n")
+            throw ExitCode(1)
+        }
         out.flush()
         let summary = ReplaySummary.render(decoder: decoder, engine: engine, tally: tally, inputs: files,
                                            elapsedSeconds: clock.elapsedSeconds)
