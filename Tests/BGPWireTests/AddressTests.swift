@@ -12,13 +12,21 @@ struct AddressTests {
         ("::1", "::1"),
         ("fe80::", "fe80::"),
         ("::ffff:192.0.2.1", "::ffff:c000:201"),
+        ("1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304"),  // a dotted quad ends the last side
+        ("::1.2.3.4", "::102:304"),
+        ("1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0"),
+        ("ABCD:ef01::", "abcd:ef01::"),
     ])
     func ipv6Text(input: String, expected: String) throws {
         let a = try #require(IPv6Address(input))
         #expect(a.description == expected)
     }
 
-    @Test("invalid address text is rejected", arguments: ["1.2.3", "1.2.3.256", "2001:db8:::1", "2001:db8::1::2", "g::1", ""])
+    @Test("invalid address text is rejected", arguments: [
+        "1.2.3", "1.2.3.256", "2001:db8:::1", "2001:db8::1::2", "g::1", "",
+        "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "12345::1", "1::2:3:4:5:6:7:8", ":1::", "1:", ":1", "1.2.3.4::",
+        "1:2:3:4:5:6:7:1.2.3.4", "::1.2.3", "1::2::",
+    ])
     func invalid(text: String) {
         #expect(IPv4Address(text) == nil && IPv6Address(text) == nil)
     }

@@ -88,7 +88,8 @@ public enum IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible {
         guard digits > 0, length <= 128 else { return nil }
         let addressBytes = bytes[..<slash]
         if addressBytes.contains(UInt8(ascii: ":")) {
-            guard let a = IPv6Address(String(decoding: addressBytes, as: UTF8.self)),
+            guard let a = addressBytes.withContiguousStorageIfAvailable({ IPv6Address(utf8: $0) })
+                    ?? IPv6Address(String(decoding: addressBytes, as: UTF8.self)),
                 let p = IPv6Prefix(address: a, length: UInt8(length)), allowHostBits || p.address == a
             else { return nil }
             self = .v6(p)

@@ -10,7 +10,13 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// Parses RFC 4291 text (`2001:db8::1`, `::ffff:192.0.2.1`); `nil` for anything else.
     public init?(_ text: some StringProtocol) {
-        let bytes = Array(text.utf8)
+        var string = String(text)
+        guard let address = string.withUTF8({ IPv6Address(utf8: $0) }) else { return nil }
+        self = address
+    }
+
+    /// The same, from UTF-8 bytes, without allocating (bulk loaders read 100,000s of these).
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
         let colon = UInt8(ascii: ":")
         // Split at the single "::", if any.
         var gap: Int?
@@ -24,61 +30,73 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
             }
             i += 1
         }
-        var head: [UInt16] = []
-        var tail: [UInt16] = []
+        var head = Groups()
+        var tail = Groups()
         if let gap {
-            guard IPv6Address.groups(bytes[..<gap], into: &head, allowIPv4: false),
-                IPv6Address.groups(bytes[(gap + 2)...], into: &tail, allowIPv4: true), head.count + tail.count <= 7
+            guard head.read(bytes, 0..<gap, allowIPv4: false), tail.read(bytes, (gap + 2)..<bytes.count, allowIPv4: true),
+                head.count + tail.count <= 7
             else { return nil }
         } else {
-            guard IPv6Address.groups(bytes[...], into: &head, allowIPv4: true), head.count == 8 else { return nil }
+            guard head.read(bytes, 0..<bytes.count, allowIPv4: true), head.count == 8 else { return nil }
         }
-        var words = head
-        words += [UInt16](repeating: 0, count: 8 - head.count - tail.count)
-        words += tail
+        // The head's groups, zeros for the gap, then the tail's groups.
         var high: UInt64 = 0
         var low: UInt64 = 0
-        for k in 0..<4 { high = high << 16 | UInt64(words[k]) }
-        for k in 4..<8 { low = low << 16 | UInt64(words[k]) }
+        for k in 0..<8 {
+            let word: UInt16 = k < head.count ? head.words[k] : (k >= 8 - tail.count ? tail.words[k - (8 - tail.count)] : 0)
+            if k < 4 { high = high << 16 | UInt64(word) } else { low = low << 16 | UInt64(word) }
+        }
         self.init(high: high, low: low)
     }
 
-    /// Colon-separated hex groups (1–4 digits each); an IPv4 dotted quad may end the last side.
-    private static func groups(_ bytes: ArraySlice<UInt8>, into out: inout [UInt16], allowIPv4: Bool) -> Bool {
-        if bytes.isEmpty { return true }
-        var value: UInt32 = 0
-        var digits = 0
-        var index = bytes.startIndex
-        var groupStart = index
-        while index <= bytes.endIndex {
-            let c = index < bytes.endIndex ? bytes[index] : UInt8(ascii: ":")
-            if c == UInt8(ascii: ":") {
-                guard digits > 0, out.count < 8 else { return false }
-                out.append(UInt16(value))
-                value = 0
-                digits = 0
-                groupStart = index + 1
-            } else if c == UInt8(ascii: ".") {
-                guard allowIPv4, let v4 = IPv4Address(String(decoding: bytes[groupStart...], as: UTF8.self)), out.count <= 6
-                else { return false }
-                out.append(UInt16(v4.value >> 16))
-                out.append(UInt16(v4.value & 0xFFFF))
-                return true
-            } else {
-                let v: UInt8
-                switch c {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
-                default: return false
-                }
-                value = value << 4 | UInt32(v)
-                digits += 1
-                guard digits <= 4 else { return false }
-            }
-            index += 1
+    /// Colon-separated hex groups (1–4 digits each) of one side of the "::"; an IPv4 dotted quad may end the
+    /// last side. Up to eight, kept inline.
+    private struct Groups {
+        var words = SIMD8<UInt16>()
+        var count = 0
+
+        mutating func append(_ word: UInt16) {
+            words[count] = word
+            count += 1
         }
-        return true
+
+        mutating func read(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, allowIPv4: Bool) -> Bool {
+            if range.isEmpty { return true }
+            var value: UInt32 = 0
+            var digits = 0
+            var index = range.lowerBound
+            var groupStart = index
+            while index <= range.upperBound {
+                let c = index < range.upperBound ? bytes[index] : UInt8(ascii: ":")
+                if c == UInt8(ascii: ":") {
+                    guard digits > 0, count < 8 else { return false }
+                    append(UInt16(value))
+                    value = 0
+                    digits = 0
+                    groupStart = index + 1
+                } else if c == UInt8(ascii: ".") {
+                    guard allowIPv4, count <= 6,
+                        let v4 = IPv4Address(utf8: UnsafeBufferPointer(rebasing: bytes[groupStart..<range.upperBound]))
+                    else { return false }
+                    append(UInt16(v4.value >> 16))
+                    append(UInt16(v4.value & 0xFFFF))
+                    return true
+                } else {
+                    let v: UInt8
+                    switch c {
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
+                    case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
+                    case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
+                    default: return false
+                    }
+                    value = value << 4 | UInt32(v)
+                    digits += 1
+                    guard digits <= 4 else { return false }
+                }
+                index += 1
+            }
+            return true
+        }
     }
 
     public static func < (lhs: IPv6Address, rhs: IPv6Address) -> Bool {
