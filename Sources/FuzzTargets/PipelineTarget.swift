@@ -11,24 +11,46 @@ import Glibc
 /// Fuzz target `pipeline`: a whole pcap file (libpcap's savefile format) through the path `replay` and `run`
 /// take — link layer, IP, TCP reassembly, BGP framing, session tracking, detection against the example
 /// registry with the test RPKI and AS-relationship data sets, and the `bgpsentry.alert/v1` rendering of
-/// every alert event.
+/// every alert event. Differential: the one-thread `EngineFeed.handle` (the daemon's) and replay's two-thread
+/// `FeedPipeline` (tiny batches; its triage keeps UPDATEs without a watched route from the engine and counts
+/// them itself) must give the same events, byte for byte, and the same counters.
 public enum PipelineTarget {
     /// The repository root, where the registry and data sets are read from (once).
     nonisolated(unsafe) public static var root = "."
 
     public static func run(_ input: UnsafeRawBufferPointer) {
+        guard let direct = replay(input, piped: false), let piped = replay(input, piped: true) else { return }
+        require(piped.counters == direct.counters, "counters: pipeline \(piped.counters), one thread \(direct.counters)")
+        require(piped.events == direct.events,
+                "events differ: pipeline \(piped.events.count), one thread \(direct.events.count); first difference at "
+                    + "\(zip(piped.events, direct.events).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? -1)")
+    }
+
+    /// The rendered events, collected on whichever thread the engine runs.
+    private final class Events: @unchecked Sendable {
+        var lines: [[UInt8]] = []
+    }
+
+    /// One pass over the file: its alert events as v1 JSON and the engine's counters (UPDATEs, routes,
+    /// watched routes, RFC 6811 outcomes); nil when the file does not open.
+    static func replay(_ input: UnsafeRawBufferPointer, piped: Bool) -> (events: [[UInt8]], counters: [Int])? {
         guard let base = input.baseAddress,
               let file = fmemopen(UnsafeMutableRawPointer(mutating: base), input.count, "rb"),
-              let source = try? PcapSource.openOffline(file: file, name: "fuzz.pcap") else { return }
+              let source = try? PcapSource.openOffline(file: file, name: "fuzz.pcap") else { return nil }
         let registry = inputs.registry
+        let events = Events()
         var writer = JSONWriter(capacity: 4096)
         let engine = DetectionEngine(registry: registry, dataSets: inputs.dataSets) { event in
             writer.reset()
             AlertJSON.write(event, registry: registry, into: &writer)
+            events.lines.append(writer.bytes)
         }
         let feed = EngineFeed(engine: engine)
         feed.currentSource = "fuzz.pcap"
-        let decoder = CaptureDecoder(bgpPorts: [179]) { event in feed.handle(event) }
+        let pipeline = piped ? FeedPipeline(feed: feed, batchBytes: 1 << 16, batchItems: 3, maximumBatches: 2) : nil
+        let decoder = CaptureDecoder(bgpPorts: [179]) { event in
+            if let pipeline { pipeline.handle(event) { _ in } } else { feed.handle(event) }
+        }
         decoder.sessionStarted = { session in feed.sessionStarted(session) }
         let linkType = source.linkType
         var frames = 0
@@ -36,6 +58,10 @@ public enum PipelineTarget {
             frames += 1
         }
         decoder.finish()
+        pipeline?.finish()
+        let s = engine.statistics
+        return (events.lines, [s.updates, s.announced, s.withdrawn, s.watchedAnnouncements, s.watchedWithdrawals,
+                               s.rovValid, s.rovInvalid, s.rovNotFound])
     }
 
     static let inputs: (registry: Registry, dataSets: DataSets) = {
