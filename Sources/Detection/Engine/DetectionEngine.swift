@@ -2,10 +2,13 @@ import BGPWire
 
 /// Route events → watched RIB → detectors → alert lifecycle. Single-threaded; deterministic for a given input.
 ///
-/// The hot path (`process(update:…)`) allocates nothing for a prefix unrelated to the registry: it costs one
-/// `PrefixIndex.relates` check per route, and the AS path is only materialised for UPDATEs that touch a
-/// watched prefix or come from a monitored origin.
+/// The hot path (`process(update:…)`) allocates nothing for a prefix unrelated to the registry: an UPDATE is
+/// counted and tested by `UpdateTriage` (one `PrefixIndex.relates` check per route), and only one with a
+/// watched route — a watched prefix, or any from a monitored origin — is walked again to act on it; the AS path
+/// is only materialised then.
 public final class DetectionEngine {
+    /// The registry routes are judged by (stored, not read through `triage`: a computed property would hand
+    /// out a copy, a retain and release of each of its tables, per use).
     public private(set) var registry: Registry
     public private(set) var dataSets: DataSets
     public private(set) var rib: WatchedRIB
@@ -14,21 +17,18 @@ public final class DetectionEngine {
     /// 4 batches of 65,536 lookups, some 30 ms on a 2-core VM). Like every engine member, read it on the
     /// engine's thread or under the lock that serialises its calls (the daemon's `Pipeline.lock`).
     public var statistics: DetectionStatistics {
-        var s = counts
-        let rov = validation.settle()
-        s.updates += upstream.updates
-        s.announced += upstream.announced
-        s.withdrawn += upstream.withdrawn
-        s.rovValid = rov.valid + upstream.rovValid
-        s.rovInvalid = rov.invalid + upstream.rovInvalid
-        s.rovNotFound = rov.notFound + upstream.rovNotFound
+        var s = triage.settle()
+        s.add(counts)
+        s.add(upstream)
         return s
     }
+    /// UPDATEs, routes and RFC 6811 outcomes of what `process` counted itself, and whether an UPDATE concerns the
+    /// watched set at all; the RFC 6811 counting runs on a background queue (only counters depend on it).
+    private var triage: UpdateTriage
+    /// The watched-route counters.
     private var counts = DetectionStatistics()
     /// What a filter in front of the engine counted for it (`countedUpstream`; replay's `FeedPipeline`).
     private var upstream = DetectionStatistics()
-    /// RFC 6811 counts of every announced prefix, validated on a background queue (only counters depend on them).
-    private let validation: OriginValidationCounter
     private let emit: (AlertEvent) -> Void
     /// Open `session-down` alerts by neighbor, to resolve when it comes back.
     private var downNeighbors: [IPAddress: AlertIdentity] = [:]
@@ -43,8 +43,8 @@ public final class DetectionEngine {
     public init(registry: Registry, dataSets: DataSets = DataSets(), options: Options = Options(),
                 emit: @escaping (AlertEvent) -> Void) {
         self.registry = registry
+        self.triage = UpdateTriage(registry: registry, validation: OriginValidationCounter(rpki: dataSets.rpki))
         self.dataSets = dataSets
-        self.validation = OriginValidationCounter(rpki: dataSets.rpki)
         // Routes per registered prefix are few (its own route and a handful of covering/more-specific ones).
         self.rib = WatchedRIB(maximumEntries: options.maximumRIBEntries, expectedEntries: registry.prefixes.count * 4)
         self.book = AlertBook(renotifyAfterMicroseconds: options.renotifyAfterMicroseconds, maximumOpen: options.maximumOpenAlerts)
@@ -52,23 +52,27 @@ public final class DetectionEngine {
     }
 
     /// Swaps in a new registry (SIGHUP). Routes stay; they are judged by the new one from their next update.
-    public func replaceRegistry(_ new: Registry) { registry = new }
+    public func replaceRegistry(_ new: Registry) {
+        registry = new
+        triage = triage.replacingRegistry(new)
+    }
 
     /// Swaps in new data sets (SIGHUP), as one snapshot; prefixes announced before are counted with the old.
     public func replaceDataSets(_ new: DataSets) {
-        validation.replaceDataSet(new.rpki)
+        triage.validation.replaceDataSet(new.rpki)
         dataSets = new
     }
 
     // MARK: - UPDATE
 
-    /// Processes one UPDATE received from `session.neighbor`. `countedUpstream`: its routes were already counted
-    /// and queued for RFC 6811 counting by the caller (`UpdateTriage`, see `absorbUpstreamCounts`), so only the
-    /// watched ones are looked at here.
+    /// Processes one UPDATE received from `session.neighbor`: counts it (`UpdateTriage`) and acts on its watched
+    /// routes. `countedUpstream`: a filter in front of the engine already counted it and passes only UPDATEs
+    /// with a watched route (replay's `FeedPipeline`, see `absorbUpstreamCounts`).
     public func process(update view: UpdateView, session: SessionInfo, position: SourcePosition, time: Int64,
                         countedUpstream: Bool = false) {
-        let counting = !countedUpstream
-        if counting { counts.updates += 1 }
+        if !countedUpstream {
+            guard triage.concernsEngine(view) else { return }
+        }
         let registry = self.registry  // one copy per UPDATE: reading a member of the stored one copies it per route
         let bytes = view.bytes  // capture the bytes, not the whole view, in the evidence closure
         let evidence = { Evidence(position: position, message: Array(bytes)) }
@@ -76,25 +80,16 @@ public final class DetectionEngine {
         for section in [UpdateView.RouteSection.withdrawn, .mpUnreach] {
             var routes = view.routes(section)
             while let route = routes.next() {
-                if counting { counts.withdrawn += 1 }
                 guard registry.watchesWithdrawal(of: route) else { continue }
                 withdraw(route, session: session, time: time, evidence: evidence)
             }
         }
         let treatAsWithdraw = view.isTreatAsWithdraw
-        let origin = view.effectiveOriginASN
-        let monitoredOrigin = registry.isMonitored(origin)
+        let monitoredOrigin = registry.isMonitored(view.effectiveOriginASN)
         var path: ObservedPath?
-        let validating = counting && validation.isValidating && !treatAsWithdraw
         for section in [UpdateView.RouteSection.nlri, .mpReach] {
             var routes = view.routes(section)
             while let route = routes.next() {
-                if counting { counts.announced += 1 }
-                guard route.routeDistinguisher == nil else { continue }
-                if validating {
-                    // RFC 6811 validity of every announced prefix, counted (alerts only for registered ones).
-                    validation.add(RPKIData.ValidationQuery(prefix: route.prefix, origin: origin))
-                }
                 guard registry.watchesAnnouncement(of: route, monitoredOrigin: monitoredOrigin) else { continue }
                 if treatAsWithdraw {
                     // RFC 7606: the routes of a malformed UPDATE are handled as withdrawn.
@@ -110,14 +105,7 @@ public final class DetectionEngine {
     /// Adds the counts of a filter in front of the engine (`UpdateTriage`): UPDATEs, routes and RFC 6811 outcomes
     /// of everything it passed with `countedUpstream` or kept from the engine. Call it on the engine's thread, or
     /// once the engine's thread is done.
-    func absorbUpstreamCounts(_ c: DetectionStatistics) {
-        upstream.updates += c.updates
-        upstream.announced += c.announced
-        upstream.withdrawn += c.withdrawn
-        upstream.rovValid += c.rovValid
-        upstream.rovInvalid += c.rovInvalid
-        upstream.rovNotFound += c.rovNotFound
-    }
+    func absorbUpstreamCounts(_ c: DetectionStatistics) { upstream.add(c) }
 
     private func key(_ route: Route, _ session: SessionInfo) -> WatchedRIB.Key {
         WatchedRIB.Key(session: session.id, sender: session.neighbor, pathID: route.pathID ?? 0, prefix: route.prefix)
@@ -166,7 +154,7 @@ public final class DetectionEngine {
     /// `suboptimal-path` is a property of all routes for a prefix together: fire or resolve after each change.
     private func evaluateSuboptimal(_ prefix: IPPrefix, registered: RegisteredPrefix?, time: Int64, reason: ResolveReason,
                                     evidence: () -> Evidence?) {
-        guard let r = registered, r.partner != nil, r.prefix == prefix else { return }
+        guard let r = registered, SuboptimalPath.applies(to: prefix, registered: r) else { return }
         let entries = rib.routes(for: prefix)
         let finding = SuboptimalPath.check(prefix: prefix, registered: r, paths: entries.map(\.path), registry: registry)
         let openIDs = book.open.keys.filter { $0.type == .suboptimalPath && $0.prefix == prefix }.sorted()
@@ -193,8 +181,8 @@ public final class DetectionEngine {
         // Only routes that carried alerts, or whose prefix is a partner's registered one (`suboptimal-path`
         // looks at all its routes), have anything to resolve or re-evaluate.
         let registry = self.registry
-        let removed = rib.removeSession(session.id) { prefix, entry in
-            !entry.alerts.isEmpty || registry.entry(covering: prefix).map { $0.partner != nil && $0.prefix == prefix } == true
+        let removed = rib.removeSession(session.id) { prefix, carriesAlerts in
+            carriesAlerts || SuboptimalPath.applies(to: prefix, registered: registry.entry(covering: prefix))
         }
         for (key, entry) in removed {
             for id in entry.alerts {
@@ -222,4 +210,16 @@ public struct DetectionStatistics: Sendable {
     public var rovValid = 0
     public var rovInvalid = 0
     public var rovNotFound = 0
+
+    /// Adds `other`, counter by counter.
+    mutating func add(_ other: DetectionStatistics) {
+        updates += other.updates
+        announced += other.announced
+        withdrawn += other.withdrawn
+        watchedAnnouncements += other.watchedAnnouncements
+        watchedWithdrawals += other.watchedWithdrawals
+        rovValid += other.rovValid
+        rovInvalid += other.rovInvalid
+        rovNotFound += other.rovNotFound
+    }
 }

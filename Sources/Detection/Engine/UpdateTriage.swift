@@ -1,13 +1,16 @@
 import BGPWire
 
-/// The early filter of replay's `FeedPipeline`, on the capture side: counts an UPDATE's routes, queues its
-/// announced prefixes for RFC 6811 counting, and says whether the detection engine must see the UPDATE at all —
-/// only when one of its routes is watched (`Registry.watchesWithdrawal` / `watchesAnnouncement`, the engine's own
-/// tests). In a full table almost no UPDATE is, so almost none is copied to the engine's thread; the ones that
-/// are go with `countedUpstream`, and `counts` reaches the engine through `absorbUpstreamCounts` at the end.
+/// The test in front of the detection engine: counts an UPDATE's routes, queues its announced prefixes for
+/// RFC 6811 counting, and says whether the engine must look at the UPDATE at all — only when one of its routes
+/// is watched (`Registry.watchesWithdrawal` / `watchesAnnouncement`, the tests the engine acts on). The engine
+/// holds one (`DetectionEngine.process`); replay's `FeedPipeline` runs one on the capture side, so that in a
+/// full table almost no UPDATE is copied to the engine's thread: the ones that are go with `countedUpstream`,
+/// and the pipeline's counts reach the engine through `absorbUpstreamCounts` at the end.
 struct UpdateTriage {
+    /// A constant: read through a `var`, each test per route retained and released every table of it (a
+    /// reload builds a new triage, `replacingRegistry`).
     let registry: Registry
-    /// RFC 6811 counting of every announced prefix (the engine's counter stays idle in this mode).
+    /// RFC 6811 counting of every announced prefix.
     let validation: OriginValidationCounter
     /// UPDATEs and routes seen (`updates`, `announced`, `withdrawn`); the RFC 6811 outcomes come from `settle()`.
     private(set) var counts = DetectionStatistics()
@@ -15,6 +18,13 @@ struct UpdateTriage {
     init(registry: Registry, validation: OriginValidationCounter) {
         self.registry = registry
         self.validation = validation
+    }
+
+    /// The same counts and validation queue, judging by `new` from now on (a reload).
+    func replacingRegistry(_ new: Registry) -> UpdateTriage {
+        var triage = UpdateTriage(registry: new, validation: validation)
+        triage.counts = counts
+        return triage
     }
 
     /// Counts `view` and tells whether a route of it is watched. One pass over the routes, all of them: the

@@ -92,10 +92,11 @@ public struct WatchedRIB: Sendable {
 
     public func routeCount(for prefix: IPPrefix) -> Int { byPrefix[prefix]?.count ?? 0 }
 
-    /// Removes every route of a session (it closed) and returns the ones `report` picks, sorted by prefix, sender
-    /// and path id. (The caller only needs the routes it has something to do about; sorting all of a full
-    /// session's routes, and moving them around, cost more than removing them.)
-    mutating func removeSession(_ session: Int, reporting report: (IPPrefix, Entry) -> Bool) -> [(Key, Entry)] {
+    /// Removes every route of a session (it closed) and returns the ones `report` picks — it is given the prefix
+    /// and whether the route carries alerts — sorted by prefix, sender and path id. (The caller only needs the
+    /// routes it has something to do about; sorting all of a full session's routes, and moving them around,
+    /// cost more than removing them.)
+    mutating func removeSession(_ session: Int, reporting report: (IPPrefix, _ carriesAlerts: Bool) -> Bool) -> [(Key, Entry)] {
         guard sessionCounts.removeValue(forKey: session) != nil else { return [] }
         var removed: [(Key, Entry)] = []
         var removedCount = 0
@@ -104,7 +105,9 @@ public struct WatchedRIB: Sendable {
             // route is its own, so the table is emptied whole.
             for (prefix, slots) in byPrefix {
                 removedCount += slots.count
-                for slot in slots where report(prefix, slot.entry) { removed.append((slot.key(prefix), slot.entry)) }
+                for j in slots.indices where report(prefix, !slots[j].entry.alerts.isEmpty) {
+                    removed.append((slots[j].key(prefix), slots[j].entry))
+                }
             }
             byPrefix.removeAll(keepingCapacity: true)
         } else {
@@ -115,7 +118,7 @@ public struct WatchedRIB: Sendable {
                 byPrefix.values[i].removeAll { slot in
                     guard slot.session == session else { return false }
                     removedCount += 1
-                    if report(prefix, slot.entry) { removed.append((slot.key(prefix), slot.entry)) }
+                    if report(prefix, !slot.entry.alerts.isEmpty) { removed.append((slot.key(prefix), slot.entry)) }
                     return true
                 }
                 if byPrefix.values[i].isEmpty { emptied.append(prefix) }
