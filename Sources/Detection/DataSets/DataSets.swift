@@ -1,8 +1,8 @@
 /// The optional detection data sets, swapped in as one immutable snapshot (docs/DETECTION.md, "Route-leak
-/// methods", `rpki-invalid`).
-public struct DataSets: Sendable {
-    public var asRelationships: ASRelationships?
-    public var rpki: RPKIData?
+/// methods", `rpki-invalid`). A class, like `Registry`: each judged route hands it to the detectors.
+public final class DataSets: Sendable {
+    public let asRelationships: ASRelationships?
+    public let rpki: RPKIData?
 
     public init(asRelationships: ASRelationships? = nil, rpki: RPKIData? = nil) {
         self.asRelationships = asRelationships
@@ -21,16 +21,9 @@ public struct DataSets: Sendable {
         }
         let relationships = relationshipsLoad?.join().map(Optional.some) ?? .success(nil)
         var errors: [ConfigError] = []
-        var sets = DataSets()
-        switch relationships {
-        case .success(let r): sets.asRelationships = r
-        case .failure(let e): errors += e.errors
-        }
-        switch rpki {
-        case .success(let r): sets.rpki = r
-        case .failure(let e): errors += e.errors
-        }
-        guard errors.isEmpty else { throw ConfigErrors(errors) }
-        return sets
+        if case .failure(let e) = relationships { errors += e.errors }
+        if case .failure(let e) = rpki { errors += e.errors }
+        guard errors.isEmpty, case .success(let r) = relationships, case .success(let p) = rpki else { throw ConfigErrors(errors) }
+        return DataSets(asRelationships: r, rpki: p)
     }
 }

@@ -7,8 +7,7 @@ import BGPWire
 /// watched route — a watched prefix, or any from a monitored origin — is walked again to act on it; the AS path
 /// is only materialised then.
 public final class DetectionEngine {
-    /// The registry routes are judged by (stored, not read through `triage`: a computed property would hand
-    /// out a copy, a retain and release of each of its tables, per use).
+    /// The registry routes are judged by.
     public private(set) var registry: Registry
     public private(set) var dataSets: DataSets
     public private(set) var rib: WatchedRIB
@@ -73,7 +72,7 @@ public final class DetectionEngine {
         if !countedUpstream {
             guard triage.concernsEngine(view) else { return }
         }
-        let registry = self.registry  // one copy per UPDATE: reading a member of the stored one copies it per route
+        let registry = self.registry
         let bytes = view.bytes  // capture the bytes, not the whole view, in the evidence closure
         let evidence = { Evidence(position: position, message: Array(bytes)) }
         // Withdrawals first (RFC 4271 §9: an UPDATE's withdrawals precede its announcements).

@@ -46,8 +46,9 @@ public struct Partner: Sendable, Hashable {
     }
 }
 
-/// The registered prefix table: what BGPSentry protects. Immutable once built; reloads swap a new one in.
-public struct Registry: Sendable {
+/// The registered prefix table: what BGPSentry protects. Immutable once built; reloads swap a new one in. A
+/// class: every route the engine judges hands it to the detectors (`RouteInput`), one retain instead of one per table.
+public final class Registry: Sendable {
     public let version: Int
     public let monitoredASNs: Set<ASN>
     public let asNames: [ASN: String]

@@ -25,6 +25,7 @@ struct CheckConfigCommand: ParsableCommand {
     }
 
     func run() throws {
+        BatchAllocator.configure()
         var failed = false
         if let config { failed = !checkDaemonConfig(config) || failed }
         if let registry { failed = !checkRegistry(registry) || failed }

@@ -46,6 +46,7 @@ struct DecodeCommand: ParsableCommand {
     }
 
     func run() throws {
+        BatchAllocator.configure()
         let out = OutputStream.standardOutput
         let chosen = format ?? (out.isTerminal ? .text : .jsonl)
         let run = DecodeRun(format: chosen, output: out)

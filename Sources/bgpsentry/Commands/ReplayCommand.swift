@@ -71,6 +71,7 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
+        BatchAllocator.configure()
         // The data sets load on threads of their own while the registry loads on this one; decoding starts as
         // soon as the registry is there, and the engine takes the data sets when they are (FeedPipeline).
         let (asRel, rpki, slurm) = (dataSetOptions.asRel, dataSetOptions.rpki, dataSetOptions.slurm)
