@@ -1,4 +1,5 @@
 import BGPWire
+import Dispatch
 
 /// Adj-RIB-In restricted to watched prefixes (equal to, inside or covering a registered prefix, or
 /// originated by a monitored ASN): per session and direction, the current route for each prefix
@@ -102,14 +103,17 @@ public struct WatchedRIB: Sendable {
         var removedCount = 0
         if sessionCounts.isEmpty {
             // The last session with routes (a one-session capture ending in a NOTIFICATION, FIN or RST): every
-            // route is its own, so the table is emptied whole.
-            for (prefix, slots) in byPrefix {
+            // route is its own, so the table is emptied whole — and freed on another thread: releasing one array
+            // per prefix took as long as reading them, on the thread whose alert events come next.
+            let table = byPrefix
+            byPrefix = [:]
+            for (prefix, slots) in table {
                 removedCount += slots.count
                 for j in slots.indices where report(prefix, !slots[j].entry.alerts.isEmpty) {
                     removed.append((slots[j].key(prefix), slots[j].entry))
                 }
             }
-            byPrefix.removeAll(keepingCapacity: true)
+            DispatchQueue.global(qos: .utility).async { withExtendedLifetime(table) {} }
         } else {
             var emptied: [IPPrefix] = []
             var i = byPrefix.startIndex
