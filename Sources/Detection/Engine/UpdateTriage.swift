@@ -7,8 +7,7 @@ import BGPWire
 /// full table almost no UPDATE is copied to the engine's thread: the ones that are go with `countedUpstream`,
 /// and the pipeline's counts reach the engine through `absorbUpstreamCounts` at the end.
 struct UpdateTriage {
-    /// A constant: read through a `var`, each test per route retained and released every table of it (a
-    /// reload builds a new triage, `replacingRegistry`).
+    /// A constant (a reload builds a new triage, `replacingRegistry`).
     let registry: Registry
     /// RFC 6811 counting of every announced prefix.
     let validation: OriginValidationCounter
