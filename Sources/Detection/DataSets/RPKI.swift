@@ -235,8 +235,8 @@ public struct RPKIData: Sendable {
     /// RFC 6811 outcomes of many prefixes, counted (what the engine does for every announced prefix). The IPv4
     /// prefixes are first put in address order (a counting sort by /16 bucket), so that the buckets are
     /// visited front to back and the hardware prefetches the next headers and entries, instead of each prefix
-    /// waiting for a cache miss or two somewhere in 8 MB; with the engine's batches of 65,536 prefixes, about
-    /// one per bucket, the walk is nearly sequential. The IPv6 ones are swept (`sweepIPv6`).
+    /// waiting for a cache miss or two somewhere in 8 MB; with the engine's batches of 262,144 prefixes, about
+    /// four per bucket, the walk is nearly sequential. The IPv6 ones are swept (`sweepIPv6`).
     public func countValidity(_ queries: UnsafeBufferPointer<ValidationQuery>) -> (valid: Int, invalid: Int, notFound: Int) {
         var tally = (valid: 0, invalid: 0, notFound: 0)
         func count(_ state: ROVState) {
