@@ -1,5 +1,5 @@
 import BGPWire
-import Detection
+@testable import Detection
 import Testing
 
 @Suite("RPKI: payload loaders, SLURM, RFC 6811 origin validation")
@@ -156,17 +156,24 @@ struct RPKIIndexTests {
 
     /// `sparse` IPv4: two /8s, a few VRPs per /16 bucket (scanned linearly); `dense` IPv4: 10.0/16 and 11.0/16
     /// holding about 700 VRPs of /16 and longer each (binary-searched per length); IPv6: the trie, and the
-    /// sorted sweep of `countValidity`; `mixed`: sparse IPv4 and IPv6 in one data set and one batch.
-    @Test("validate equals RFC 6811 computed naively", arguments: ["sparse", "dense", "ipv6", "mixed"])
+    /// sorted sweep of `countValidity`; `ipv6Long`: /64 and longer in four /64s (queries sharing their high half,
+    /// which the sweep's radix sort orders by their low half); `mixed`: sparse IPv4 and IPv6 in one data set and
+    /// one batch.
+    @Test("validate equals RFC 6811 computed naively", arguments: ["sparse", "dense", "ipv6", "ipv6Long", "mixed"])
     func bruteForce(mode: String) {
-        var rng = TrieTests.Random(state: mode == "sparse" ? 11 : mode == "dense" ? 13 : mode == "ipv6" ? 12 : 14)
-        func nextIsIPv4() -> Bool { mode == "mixed" ? rng.next() % 2 == 0 : mode != "ipv6" }
+        let seeds = ["sparse": 11, "dense": 13, "ipv6": 12, "ipv6Long": 15, "mixed": 14]
+        var rng = TrieTests.Random(state: UInt64(seeds[mode] ?? 1))
+        func nextIsIPv4() -> Bool { mode == "mixed" ? rng.next() % 2 == 0 : mode != "ipv6" && mode != "ipv6Long" }
         /// A random prefix of `minLength`, plus 0..<spread bits (IPv4), or of 32 + 0..<`v6Spread` bits (IPv6).
         func prefix(_ minLength: Int, _ spread: Int, v6Spread: Int) -> IPPrefix {
             if nextIsIPv4() {
                 let hostBits: UInt32 = mode == "dense" ? 0x0000_FFFF : 0x00FF_FFFF
                 let a = UInt32(10 + rng.next() % 2) << 24 | UInt32(truncatingIfNeeded: rng.next()) & hostBits
                 return .v4(IPv4Prefix(address: IPv4Address(a), length: UInt8(minLength + Int(rng.next() % UInt64(spread))))!)
+            }
+            if mode == "ipv6Long" {
+                let h = 0x2001_0db8_0000_0000 | rng.next() % 4
+                return .v6(IPv6Prefix(address: IPv6Address(high: h, low: rng.next()), length: UInt8(64 + Int(rng.next() % UInt64(v6Spread))))!)
             }
             let h = 0x2001_0db8_0000_0000 | (rng.next() & 0x0000_0000_00FF_FFFF)
             return .v6(IPv6Prefix(address: IPv6Address(high: h, low: 0), length: UInt8(32 + Int(rng.next() % UInt64(v6Spread))))!)
@@ -200,6 +207,29 @@ struct RPKIIndexTests {
         #expect(counted.valid == expectedCounts[.valid, default: 0] && counted.invalid == expectedCounts[.invalid, default: 0]
                 && counted.notFound == expectedCounts[.notFound, default: 0])
         #expect(expectedCounts.count >= 2, "the random set exercises more than one state")
+    }
+}
+
+extension RPKITests {
+    /// The radix sort of the IPv6 sweep against the standard library's, on address sets where high halves
+    /// repeat (long prefixes in four /64s), differ only in low bits, or only in top bits.
+    @Test("IPv6 queries are put in address order", arguments: [0, 1, 2, 3])
+    func ipv6QueryOrder(spread: Int) {
+        var rng = TrieTests.Random(state: UInt64(40 + spread))
+        var entries = (0..<5000).map { _ -> RPKIData.V6Entry in
+            let high: UInt64 = switch spread {
+            case 0: 0x2001_0db8_0000_0000 | rng.next() % 4
+            case 1: rng.next()
+            case 2: rng.next() << 56
+            default: 0x2001_0db8_0000_0000
+            }
+            let length = UInt8(64 + rng.next() % 65)
+            return RPKIData.V6Entry(IPv6Prefix(address: IPv6Address(high: high, low: rng.next()), length: length)!, maxLength: 0, asn: nil)
+        }
+        let expected = entries.map { ($0.high, $0.low) }.sorted { $0 < $1 }
+        entries.withUnsafeMutableBufferPointer { RPKIData.sortByAddress($0) }
+        #expect(entries.map(\.high) == expected.map(\.0))
+        #expect(entries.map(\.low) == expected.map(\.1))
     }
 }
 
