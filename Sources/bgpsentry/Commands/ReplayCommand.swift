@@ -96,6 +96,7 @@ struct ReplayCommand: ParsableCommand {
             PendingDataSets(includesRPKI: rpki != nil, wait: { try? load.join().get() })
         }
         let pipeline = FeedPipeline(feed: EngineFeed(engine: engine), pendingDataSets: pending)
+        if pending != nil { ThreadPriority.lowerCurrentThread(by: 5) }  // loaders and engine first
         var tally = DecodeTally()
         let decoder = CaptureDecoder(bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts), limits: captureLimits.limits) { [pipeline] event in
             pipeline.handle(event) { view in tally.count(view) }
