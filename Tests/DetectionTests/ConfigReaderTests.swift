@@ -72,3 +72,21 @@ struct ConfigReaderTests {
         }
     }
 }
+
+@Suite("Reading data-set files")
+struct FileReadTests {
+    /// Sizes around the two-thread threshold (halves of odd length included) and a small one.
+    @Test("readBytes returns the file byte for byte", arguments: [1000, ConfigNode.parallelReadThreshold - 1,
+                                                              ConfigNode.parallelReadThreshold, ConfigNode.parallelReadThreshold + 12_345])
+    func wholeFile(size: Int) throws {
+        var rng = TrieTests.Random(state: UInt64(size))
+        var content = [UInt8](repeating: 0, count: size)
+        for i in content.indices { content[i] = UInt8(truncatingIfNeeded: rng.next()) }
+        let path = NSTemporaryDirectory() + "bgpsentry-read-\(size)-\(getpid()).bin"
+        defer { unlink(path) }
+        try Data(content).write(to: URL(fileURLWithPath: path))
+        let read = try ConfigNode.readBytes(path: path)
+        #expect(read.count == size)
+        #expect(read == content)
+    }
+}
