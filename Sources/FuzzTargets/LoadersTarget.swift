@@ -75,7 +75,23 @@ public enum LoadersTarget {
     }
 
     static func checkASRelationships(_ bytes: [UInt8]) {
-        guard let relationships = try? ASRelationships.parse(bytes: bytes, file: "fuzz.as-rel") else { return }
+        // The one-pass reader of plain lines must agree with the general one: same errors, or the same links.
+        let fast = Result { () throws(ConfigErrors) in try ASRelationships.parse(bytes: bytes, file: "fuzz.as-rel") }
+        ASRelationships.plainLineFastPath = false
+        let general = Result { () throws(ConfigErrors) in try ASRelationships.parse(bytes: bytes, file: "fuzz.as-rel") }
+        ASRelationships.plainLineFastPath = true
+        switch (fast, general) {
+        case (.failure(let a), .failure(let b)):
+            require(a.errors.map(\.description) == b.errors.map(\.description), "as-rel errors differ:\n\(a)\nvs\n\(b)")
+        case (.success(let a), .success(let b)):
+            require(a.count == b.count, "as-rel: \(a.count) links with the one-pass reader, \(b.count) without")
+            for x in ASN(0)..<8 {
+                for y in ASN(0)..<8 { require(a.relation(x, y) == b.relation(x, y), "AS\(x)–AS\(y) differs between the readers") }
+            }
+        default:
+            require(false, "as-rel readers disagree on success: \(fast) vs \(general)")
+        }
+        guard case .success(let relationships) = fast else { return }
         let forward = relationships.relation(1, 2), backward = relationships.relation(2, 1)
         let expected: ASRelationships.Relation? = switch forward {
         case .providerOf: .customerOf
