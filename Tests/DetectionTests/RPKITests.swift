@@ -233,6 +233,30 @@ extension RPKITests {
     }
 }
 
+@Suite("Radix sort of the data-set builds")
+struct RadixSortTests {
+    @Test("sorts like the standard library, stably, with skipped passes", arguments: [0, 1, 2, 3])
+    func agreesWithSort(shape: Int) {
+        var rng = TrieTests.Random(state: UInt64(70 + shape))
+        let values: [UInt64] = (0..<20_000).map { i in
+            switch shape {
+            case 0: rng.next()  // every pass
+            case 1: rng.next() % 7  // many equal keys
+            case 2: rng.next() << 40 | UInt64(i)  // positions in the low bits: sorted on bits 24...
+            default: 0x2001_0db8 << 32 | rng.next() % 1000  // constant top digits
+            }
+        }
+        var keys = values
+        keys.withUnsafeMutableBufferPointer { RadixSort.sort($0, bits: shape == 2 ? 24..<64 : 0..<64) { $0 } }
+        #expect(keys == values.sorted())
+        // Stability: equal keys keep their original order.
+        var pairs = values.enumerated().map { RPKIData.PositionedKey(key: $0.element % 64, position: UInt32($0.offset)) }
+        pairs.withUnsafeMutableBufferPointer { RadixSort.sort($0) { $0.key } }
+        let expected = values.enumerated().map { ($0.element % 64, UInt32($0.offset)) }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        #expect(pairs.map(\.key) == expected.map(\.0) && pairs.map(\.position) == expected.map(\.1))
+    }
+}
+
 @Suite("RFC 6811 counts of the engine")
 struct EngineValidationCountTests {
     /// One UPDATE announcing `prefixes` with origin `origin` (encoder-built, as the wire carries it).

@@ -145,6 +145,8 @@ public struct RPKIData: Sendable {
         }
         var sorted: [V4Entry]
         if unsorted.count < 1 << 24 {
+            // The standard sort finds the runs of a file written in prefix order (rpki-client's and Routinator's
+            // are) and merges them in linear time; a radix sort was no faster there.
             keys.sort()
             sorted = keys.map { unsorted[Int($0 & 0xFF_FFFF)] }
         } else {
@@ -332,35 +334,11 @@ public struct RPKIData: Sendable {
             var all = queries
             return all.sort(by: <)
         }
-        let digitBits: UInt64 = 11
-        let radix = 1 << digitBits
-        withUnsafeTemporaryAllocation(of: (key: UInt64, position: UInt32).self, capacity: 2 * n) { pairs in
-            var from = UnsafeMutableBufferPointer(rebasing: pairs[0..<n])
-            var to = UnsafeMutableBufferPointer(rebasing: pairs[n..<(2 * n)])
-            for i in 0..<n { from.initializeElement(at: i, to: (queries[i].high, UInt32(i))) }
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: radix) { starts in
-                var shift: UInt64 = 0
-                while shift < 64 {
-                    defer { shift += digitBits }
-                    starts.initialize(repeating: 0)
-                    for p in from { starts[Int((p.key >> shift) & UInt64(radix - 1))] += 1 }
-                    if starts.contains(n) { continue }  // one digit everywhere: the order stays
-                    var total = 0
-                    for d in 0..<radix {
-                        let c = starts[d]
-                        starts[d] = total
-                        total += c
-                    }
-                    for p in from {
-                        let d = Int((p.key >> shift) & UInt64(radix - 1))
-                        to.initializeElement(at: starts[d], to: p)
-                        starts[d] += 1
-                    }
-                    swap(&from, &to)
-                }
-            }
+        withUnsafeTemporaryAllocation(of: PositionedKey.self, capacity: n) { pairs in
+            for i in 0..<n { pairs.initializeElement(at: i, to: PositionedKey(key: queries[i].high, position: UInt32(i))) }
+            RadixSort.sort(pairs) { $0.key }
             withUnsafeTemporaryAllocation(of: V6Entry.self, capacity: n) { ordered in
-                for i in 0..<n { ordered.initializeElement(at: i, to: queries[Int(from[i].position)]) }
+                for i in 0..<n { ordered.initializeElement(at: i, to: queries[Int(pairs[i].position)]) }
                 for i in 0..<n { queries[i] = ordered[i] }
             }
         }
@@ -374,6 +352,12 @@ public struct RPKIData: Sendable {
             }
             runStart = runEnd
         }
+    }
+
+    /// A sort key and where its element was.
+    struct PositionedKey: BitwiseCopyable {
+        var key: UInt64
+        var position: UInt32
     }
 
     /// IPv4 buckets: one per /16.
