@@ -30,6 +30,10 @@ struct RPKITests {
         #expect(a.vrpCount == 3 && a.aspas[64501] == [64500, 3356])
         let b = try data(Self.routinator)
         #expect(b.vrpCount == 1 && b.aspas[64501] == [64500])
+        // A customer listed twice (two trust anchors) authorises the providers of both records.
+        let twice = try data(#"{"roas": [], "aspas": [{"customer_asid": 64501, "providers": [64500]},"#
+                             + #" {"customer_asid": 64502, "providers": [1]}, {"customer_asid": 64501, "providers": [3356]}]}"#)
+        #expect(twice.aspas[64501] == [64500, 3356] && twice.aspas[64502] == [1] && twice.aspas.count == 2)
     }
 
     /// ROA objects as rpki-client, Routinator or a hand-edited file may write them, with the VRP each must

@@ -59,7 +59,7 @@ public enum RPKILoader {
                             _ = s.peek()  // skip whitespace so `at` is the object's first byte
                             let at = s.index
                             var customer: ASN?
-                            var providers: Set<ASN> = []
+                            var providers = Set<ASN>(minimumCapacity: 8)
                             var bad = false
                             try s.forEachKey { s, key throws(JSONScanner.Failure) in
                                 switch key {
@@ -88,7 +88,9 @@ public enum RPKILoader {
                                 }
                                 return
                             }
-                            aspas[customer, default: []].formUnion(providers)
+                            // Stored as read (a union into an empty default set rehashed every provider); a customer
+                            // listed twice gets the union.
+                            if let earlier = aspas.updateValue(providers, forKey: customer) { aspas[customer]?.formUnion(earlier) }
                         }
                     default:
                         try s.skipValue()
