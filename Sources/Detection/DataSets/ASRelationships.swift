@@ -263,17 +263,8 @@ public struct ASRelationships: Sendable {
     {
         var i = start
         @inline(__always) func number() -> ASN? {
-            let first = i
-            var v: UInt64 = 0
-            while i < bytes.count, i - first < 11 {
-                let digit = bytes[i] &- UInt8(ascii: "0")
-                guard digit < 10 else { break }
-                v = v &* 10 &+ UInt64(digit)
-                i += 1
-            }
-            guard i > first, i - first <= 10, v <= UInt64(UInt32.max), i < bytes.count, bytes[i] == UInt8(ascii: "|") else {
-                return nil
-            }
+            guard let v = DecimalDigits.read(bytes, at: &i), v <= UInt64(UInt32.max), i < bytes.count,
+                  bytes[i] == UInt8(ascii: "|") else { return nil }
             i += 1
             return ASN(v)
         }

@@ -62,15 +62,7 @@ enum FastROA {
         @inline(__always)
         mutating func integer(afterBlanks blanks: Bool = true) -> UInt64? {
             if blanks { skipBlanks() }
-            let start = index
-            var value: UInt64 = 0
-            while index < bytes.count, index - start < 11 {
-                let digit = bytes[index] &- UInt8(ascii: "0")
-                guard digit < 10 else { break }
-                value = value &* 10 &+ UInt64(digit)
-                index += 1
-            }
-            guard index > start, index - start <= 10 else { return nil }
+            guard let value = DecimalDigits.read(bytes, at: &index) else { return nil }
             // A fraction or an exponent is for the general reader.
             if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] | 0x20 == UInt8(ascii: "e") { return nil }
             return value
