@@ -12,8 +12,8 @@ public final class DetectionEngine {
     public private(set) var dataSets: DataSets
     public private(set) var rib: WatchedRIB
     public private(set) var book: AlertBook
-    /// The counters; reading them waits until every announced prefix so far is validated (`validation`: up to
-    /// 4 batches of 65,536 lookups, some 30 ms on a 2-core VM). Like every engine member, read it on the
+    /// The counters; reading them waits until every announced prefix so far is validated (`OriginValidationCounter`:
+    /// up to 2 batches of 262,144 lookups in flight and the one being filled). Like every engine member, read it on the
     /// engine's thread or under the lock that serialises its calls (the daemon's `Pipeline.lock`).
     public var statistics: DetectionStatistics {
         var s = triage.settle()

@@ -44,7 +44,7 @@ final class OriginValidationCounter: @unchecked Sendable {
         dataSet = rpki
         isValidating = rpki != nil
         slots = DispatchSemaphore(value: Self.maximumBatchesInFlight)
-        batch.reserveCapacity(Self.batchSize)
+        if isValidating { batch.reserveCapacity(Self.batchSize) }  // an engine without RPKI payloads never adds
     }
 
     /// Validates against a data set that is still loading: `load` runs first on the queue, and the batches

@@ -74,10 +74,8 @@ struct ReplayCommand: ParsableCommand {
         BatchAllocator.configure()
         // The data sets load on threads of their own while the registry loads on this one; decoding starts as
         // soon as the registry is there, and the engine takes the data sets when they are (FeedPipeline).
-        let (asRel, rpki, slurm) = (dataSetOptions.asRel, dataSetOptions.rpki, dataSetOptions.slurm)
-        let dataSetLoad = dataSetOptions.isEmpty ? nil : JoinableThread { () throws(ConfigErrors) -> DataSets in
-            try DataSets.load(asRelationships: asRel, rpki: rpki, slurm: slurm)
-        }
+        let dataSets = dataSetOptions
+        let dataSetLoad = dataSets.isEmpty ? nil : JoinableThread { () throws(ConfigErrors) -> DataSets in try dataSets.load() }
         let table: Registry
         do throws(ConfigErrors) {
             table = try RegistryLoader.load(path: registry)
@@ -93,7 +91,7 @@ struct ReplayCommand: ParsableCommand {
         let engine = DetectionEngine(registry: table, options: options) { [run] event in run.emit(event) }
         // Decoding on this thread, detection on another (FeedPipeline); the summary is read after `finish()`.
         let pending = dataSetLoad.map { load in
-            PendingDataSets(includesRPKI: rpki != nil, wait: { try? load.join().get() })
+            PendingDataSets(includesRPKI: dataSets.rpki != nil, wait: { try? load.join().get() })
         }
         let pipeline = FeedPipeline(feed: EngineFeed(engine: engine), pendingDataSets: pending)
         if pending != nil { ThreadPriority.lowerCurrentThread(by: 5) }  // loaders and engine first
