@@ -180,3 +180,61 @@ struct UpdateTests {
         #expect(u.errors.isEmpty)
     }
 }
+
+@Suite("RouteReader.validate: the plain-prefix fast path agrees with reading every route")
+struct RouteValidationTests {
+    /// The reference: walk with `next()` (which builds every route), count, and report the first error.
+    static func reference(_ bytes: [UInt8], family: AddressFamily, addPath: Bool) -> (Int, WireError?) {
+        bytes.withUnsafeBytes { raw in
+            var reader = RouteReader(WireReader(raw, base: 23), family: family, addPath: addPath)
+            var n = 0
+            while reader.next() != nil { n += 1 }
+            return (n, reader.error)
+        }
+    }
+
+    static func fast(_ bytes: [UInt8], family: AddressFamily, addPath: Bool) -> (Int, WireError?) {
+        bytes.withUnsafeBytes { raw in
+            var reader = RouteReader(WireReader(raw, base: 23), family: family, addPath: addPath)
+            do throws(WireError) { return (try reader.validate(), nil) } catch { return (-1, error) }
+        }
+    }
+
+    @Test("same count or same error (offset, reason) on edge cases and 20,000 random inputs",
+          arguments: [(AddressFamily.ipv4Unicast, false), (.ipv4Unicast, true), (.ipv6Unicast, false), (.ipv6Unicast, true)])
+    func agrees(family: AddressFamily, addPath: Bool) {
+        var rng = SplitMix64(seed: family.afi == 1 ? (addPath ? 11 : 12) : (addPath ? 13 : 14))
+        var inputs: [[UInt8]] = [[], [0], [32, 1, 2, 3, 4], [33, 1, 2, 3, 4, 5], [24, 10, 0], [128] + Array(repeating: 1, count: 16),
+                                 [129] + Array(repeating: 1, count: 17), [0, 0, 0, 1], [0, 0, 0, 1, 8, 10], [255]]
+        for _ in 0..<20_000 {
+            let length = Int(rng.next() % 40)
+            // Mostly plausible prefix lengths, so that inputs often parse for a few entries before an error.
+            inputs.append((0..<length).map { _ in
+                let r = rng.next()
+                return r & 3 == 0 ? UInt8(truncatingIfNeeded: r >> 8) : UInt8(truncatingIfNeeded: (r >> 8) % 40)
+            })
+        }
+        for input in inputs {
+            let (n, error) = Self.reference(input, family: family, addPath: addPath)
+            let (m, fastError) = Self.fast(input, family: family, addPath: addPath)
+            if let error {
+                #expect(fastError?.offset == error.offset && fastError?.reason == error.reason, "\(input)")
+            } else {
+                #expect(fastError == nil && m == n, "\(input)")
+            }
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64) for reproducible random inputs.
+private struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -36,9 +36,33 @@ public struct RouteReader: IteratorProtocol {
     /// Walks every entry; throws the first malformation. Returns how many entries there were.
     @inlinable
     public mutating func validate() throws(WireError) -> Int {
+        if encoding == .plain { return try validatePlain() }
         var n = 0
         while !reader.isEmpty {
             _ = try readRoute()
+            n += 1
+        }
+        return n
+    }
+
+    /// `validate()` for plain prefixes: the same checks and errors as `readRoute()` (path identifier, length
+    /// within the family, enough bytes), without building the routes. Host bits need no check: a prefix's
+    /// address is masked to its length when read.
+    @inlinable
+    mutating func validatePlain() throws(WireError) -> Int {
+        let maximumBits = isIPv4 ? 32 : 128
+        var n = 0
+        while !reader.isEmpty {
+            let start = reader.position
+            if addPath, !reader.skip(4) { throw WireError(.badNLRI, at: start, "truncated path identifier") }
+            guard let lengthByte = reader.readUInt8() else { throw WireError(.badNLRI, at: start, "missing prefix length") }
+            let bits = Int(lengthByte)
+            guard bits <= maximumBits else {
+                throw WireError(.badNLRI, at: start, "\(isIPv4 ? "IPv4" : "IPv6") prefix length \(bits) > \(maximumBits)")
+            }
+            guard reader.skip((bits + 7) / 8) else {
+                throw WireError(.badNLRI, at: start, "truncated \(isIPv4 ? "IPv4" : "IPv6") prefix")
+            }
             n += 1
         }
         return n
