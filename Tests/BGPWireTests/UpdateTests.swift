@@ -226,6 +226,36 @@ struct RouteValidationTests {
     }
 }
 
+@Suite("PrefixReader: the prefixes RouteReader reads, without building routes")
+struct PrefixReaderTests {
+    @Test("same prefixes, same stop, on random NLRI of every length",
+          arguments: [(AddressFamily.ipv4Unicast, false), (.ipv4Unicast, true), (.ipv6Unicast, false), (.ipv6Unicast, true)])
+    func agrees(family: AddressFamily, addPath: Bool) {
+        var rng = SplitMix64(seed: family.afi == 1 ? (addPath ? 21 : 22) : (addPath ? 23 : 24))
+        let maximumBits = family.afi == 1 ? 32 : 128
+        for round in 0..<5_000 {
+            // Well-formed entries of random lengths and bytes (host bits included), then maybe junk.
+            var input: [UInt8] = []
+            for _ in 0..<Int(rng.next() % 6) {
+                if addPath { input += (0..<4).map { _ in UInt8(truncatingIfNeeded: rng.next()) } }
+                let bits = Int(rng.next() % UInt64(maximumBits + 1))
+                input.append(UInt8(bits))
+                input += (0..<(bits + 7) / 8).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            }
+            if round % 3 == 0 { input += (0..<Int(rng.next() % 5)).map { _ in UInt8(truncatingIfNeeded: rng.next()) } }
+            input.withUnsafeBytes { raw in
+                var routes = RouteReader(WireReader(raw), family: family, addPath: addPath)
+                var prefixes = PrefixReader(raw, isIPv4: family.afi == 1, addPath: addPath)
+                var expected: [IPPrefix] = []
+                while let route = routes.next() { expected.append(route.prefix) }
+                var read: [IPPrefix] = []
+                while let prefix = prefixes.next() { read.append(prefix) }
+                #expect(read == expected, "\(input)")
+            }
+        }
+    }
+}
+
 /// A small deterministic generator (SplitMix64) for reproducible random inputs.
 private struct SplitMix64 {
     var state: UInt64

@@ -311,6 +311,27 @@ public struct UpdateView {
         }
     }
 
+    /// The prefixes of one section when its family's NLRI are plain (no labels, no route distinguisher),
+    /// read without building routes; `nil` for other encodings (read those with `routes(_:)`).
+    @inlinable
+    public func prefixes(_ section: RouteSection) -> PrefixReader? {
+        let range: Range<Int>
+        let family: AddressFamily
+        switch section {
+        case .withdrawn: (range, family) = (withdrawnRange, .ipv4Unicast)
+        case .nlri: (range, family) = (nlriRange, .ipv4Unicast)
+        case .mpReach:
+            guard let r = mpReach else { return PrefixReader(UnsafeRawBufferPointer(start: nil, count: 0), isIPv4: true, addPath: false) }
+            (range, family) = (r.nlriRange, r.family)
+        case .mpUnreach:
+            guard let r = mpUnreach else { return PrefixReader(UnsafeRawBufferPointer(start: nil, count: 0), isIPv4: true, addPath: false) }
+            (range, family) = (r.nlriRange, r.family)
+        }
+        guard family.prefixEncoding == .plain else { return nil }
+        return PrefixReader(UnsafeRawBufferPointer(rebasing: bytes[range]), isIPv4: family.afi == 1,
+                            addPath: context.addPath.contains(family))
+    }
+
     private func emptyReader() -> RouteReader {
         RouteReader(slice(0..<0), family: .ipv4Unicast, addPath: false)
     }

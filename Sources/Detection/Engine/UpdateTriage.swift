@@ -31,26 +31,44 @@ struct UpdateTriage {
     mutating func concernsEngine(_ view: UpdateView) -> Bool {
         counts.updates += 1
         var watched = false
+        let registry = registry
         for section in [UpdateView.RouteSection.withdrawn, .mpUnreach] {
-            var routes = view.routes(section)
-            while let route = routes.next() {
-                counts.withdrawn += 1
-                if !watched && registry.watchesWithdrawal(of: route) { watched = true }
+            counts.withdrawn += Self.forEachPlainPrefix(view, section) { prefix in
+                if !watched && registry.watchesWithdrawal(of: prefix) { watched = true }
             }
         }
         let origin = view.effectiveOriginASN
         let monitoredOrigin = registry.isMonitored(origin)
-        let validating = validation.isValidating && !view.isTreatAsWithdraw
+        let validation = validation.isValidating && !view.isTreatAsWithdraw ? validation : nil
         for section in [UpdateView.RouteSection.nlri, .mpReach] {
-            var routes = view.routes(section)
-            while let route = routes.next() {
-                counts.announced += 1
-                guard route.routeDistinguisher == nil else { continue }
-                if validating { validation.add(RPKIData.ValidationQuery(prefix: route.prefix, origin: origin)) }
-                if !watched && registry.watchesAnnouncement(of: route, monitoredOrigin: monitoredOrigin) { watched = true }
+            counts.announced += Self.forEachPlainPrefix(view, section) { prefix in
+                validation?.add(RPKIData.ValidationQuery(prefix: prefix, origin: origin))
+                if !watched && registry.watchesAnnouncement(of: prefix, monitoredOrigin: monitoredOrigin) { watched = true }
             }
         }
         return watched
+    }
+
+    /// Calls `body` with the prefix of each route of `section` that has no route distinguisher (the routes the
+    /// engine and RFC 6811 look at); returns how many routes the section has. Plain NLRI are read without
+    /// building routes (`PrefixReader`).
+    @inline(__always)
+    static func forEachPlainPrefix(_ view: UpdateView, _ section: UpdateView.RouteSection,
+                                   _ body: (IPPrefix) -> Void) -> Int {
+        var n = 0
+        if var prefixes = view.prefixes(section) {
+            while let prefix = prefixes.next() {
+                n += 1
+                body(prefix)
+            }
+        } else {
+            var routes = view.routes(section)
+            while let route = routes.next() {
+                n += 1
+                if route.routeDistinguisher == nil { body(route.prefix) }
+            }
+        }
+        return n
     }
 
     /// Everything counted, RFC 6811 outcomes included (waits for the validation queue).

@@ -96,6 +96,16 @@ public final class Registry: Sendable {
         route.routeDistinguisher == nil && (monitoredOrigin || index.relates(route.prefix))
     }
 
+    /// `watchesWithdrawal(of:)` for a plain route's prefix.
+    @inline(__always)
+    public func watchesWithdrawal(of prefix: IPPrefix) -> Bool { index.relates(prefix) }
+
+    /// `watchesAnnouncement(of:monitoredOrigin:)` for a plain route's prefix.
+    @inline(__always)
+    public func watchesAnnouncement(of prefix: IPPrefix, monitoredOrigin: Bool) -> Bool {
+        monitoredOrigin || index.relates(prefix)
+    }
+
     /// `AS64500 (Example Telecom)` or `AS64500`.
     public func name(_ asn: ASN) -> String {
         if let n = asNames[asn] ?? partners[asn]?.name { return "AS\(asn) (\(n))" }

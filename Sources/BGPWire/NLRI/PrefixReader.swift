@@ -1,0 +1,43 @@
+/// Reads the prefixes of plain NLRI (RFC 4271 §4.3, RFC 4760 §5: a length in bits, then the prefix octets;
+/// RFC 7911 §3 path identifiers skipped when ADD-PATH is on) without building `Route`s or errors: the fast walk
+/// for code that only needs the prefixes of NLRI already validated (`UpdateView.prefixes(_:)`). Iteration
+/// stops at the end, or at the first malformed entry, as `RouteReader` does (which says why).
+public struct PrefixReader: IteratorProtocol {
+    @usableFromInline let bytes: UnsafeRawBufferPointer
+    @usableFromInline var index = 0
+    @usableFromInline let isIPv4: Bool
+    @usableFromInline let addPath: Bool
+
+    @inlinable
+    public init(_ bytes: UnsafeRawBufferPointer, isIPv4: Bool, addPath: Bool) {
+        self.bytes = bytes
+        self.isIPv4 = isIPv4
+        self.addPath = addPath
+    }
+
+    @inlinable
+    public mutating func next() -> IPPrefix? {
+        let start = index + (addPath ? 4 : 0)
+        guard start < bytes.count else { return nil }
+        let bits = Int(bytes[start])
+        let octets = (bits + 7) >> 3
+        let first = start + 1
+        guard bits <= (isIPv4 ? 32 : 128), bytes.count - first >= octets else {
+            index = bytes.count
+            return nil
+        }
+        index = first + octets
+        if isIPv4 {
+            var value: UInt32 = 0
+            for i in 0..<octets { value |= UInt32(bytes[first + i]) << (24 - 8 * UInt32(i)) }
+            return IPv4Prefix(address: IPv4Address(value), length: UInt8(bits)).map(IPPrefix.v4)
+        }
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for i in 0..<octets {
+            let b = UInt64(bytes[first + i])
+            if i < 8 { high |= b << (56 - 8 * UInt64(i)) } else { low |= b << (56 - 8 * UInt64(i - 8)) }
+        }
+        return IPv6Prefix(address: IPv6Address(high: high, low: low), length: UInt8(bits)).map(IPPrefix.v6)
+    }
+}
