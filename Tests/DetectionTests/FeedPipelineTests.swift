@@ -23,8 +23,11 @@ struct FeedPipelineTests {
     /// loads them while reading), or never (`failing`: the load failed).
     enum Delivery { case atOnce, pending, failing }
 
+    /// `relay`: the pipeline's capture side runs on a `CaptureRelay`'s parse thread, with these batch shapes.
+    /// `sessionRoutes`: every session's announced and withdrawn routes per side, as the summary prints them.
     static func replay(pipeline shape: (bytes: Int, items: Int, batches: Int)?, rpki: Bool = false,
-                       delivery: Delivery = .atOnce) throws -> (events: [String], updates: Int, counters: [Int], abandoned: Bool) {
+                       delivery: Delivery = .atOnce, relay relayShape: (bytes: Int, entries: Int, batches: Int)? = nil) throws
+        -> (events: [String], updates: Int, counters: [Int], abandoned: Bool, sessionRoutes: [Int]) {
         let registry = try RegistryLoader.load(path: Self.registry)
         var events: [String] = []
         let dataSets = DataSets(rpki: rpki ? try RPKILoader.load(path: Self.vrps) : nil)
@@ -44,9 +47,21 @@ struct FeedPipelineTests {
         let pipeline = shape.map {
             FeedPipeline(feed: feed, pendingDataSets: pending, batchBytes: $0.bytes, batchItems: $0.items, maximumBatches: $0.batches)
         }
-        defer { pipeline?.finish() }  // also when opening the capture fails: no engine thread left waiting
+        let relay = pipeline.flatMap { pipeline in
+            relayShape.map {
+                CaptureRelay(pipeline: pipeline, batchBytes: $0.bytes, batchEntries: $0.entries, maximumBatches: $0.batches) { _ in
+                    updates += 1
+                }
+            }
+        }
+        defer {  // also when opening the capture fails: no thread left waiting
+            relay?.finish()
+            pipeline?.finish()
+        }
         let decoder = CaptureDecoder { event in
-            if let pipeline {
+            if let relay {
+                relay.handle(event)
+            } else if let pipeline {
                 pipeline.handle(event) { _ in updates += 1 }
             } else {
                 if case .message(let m) = event, m.type == .update { updates += 1 }
@@ -57,10 +72,14 @@ struct FeedPipelineTests {
         let linkType = source.linkType
         while case .frame = try source.next({ decoder.process($0, linkType: linkType) }) {}
         decoder.finish()
+        relay?.finish()
         pipeline?.finish()
         let s = engine.statistics
+        let sessionRoutes = decoder.sessions.flatMap { session in
+            session.counters.flatMap { [$0.announced, $0.withdrawn] }
+        }
         return (events, updates, [s.updates, s.announced, s.withdrawn, s.watchedAnnouncements, s.watchedWithdrawals,
-                                  s.rovValid, s.rovInvalid, s.rovNotFound], pipeline?.isAbandoned ?? false)
+                                  s.rovValid, s.rovInvalid, s.rovNotFound], pipeline?.isAbandoned ?? false, sessionRoutes)
     }
 
     @Test("the same events, in the same order, as the one-thread feed; with tiny batches too",
@@ -102,6 +121,34 @@ struct FeedPipelineTests {
         #expect(late.events == reference.events)
         #expect(!late.abandoned)
         let failed = try Self.replay(pipeline: (bytes, items, batches), rpki: true, delivery: .failing)
+        #expect(failed.events.isEmpty && failed.abandoned)
+    }
+
+    /// Replay's capture side on two threads (`CaptureRelay`): frames on the caller's thread, UPDATE parsing and
+    /// triage on the parse thread. Tiny shapes make batches end on entry counts, on arena space, and between
+    /// an UPDATE and the facts sent before it.
+    @Test("relayed to a parse thread: the same events, counters and per-session route counts",
+          arguments: [(256 << 10, 2048, 4), (1 << 16, 64, 2), (1 << 16, 1, 2), (1 << 16, 3, 2), (0, 2, 0)])
+    func relayedSameAsOneThread(bytes: Int, entries: Int, batches: Int) throws {
+        let reference = try Self.replay(pipeline: nil)
+        #expect(reference.sessionRoutes.reduce(0, +) >= reference.counters[1], "routes counted on their sessions")
+        for pipeline in [(512 << 10, 4096, 4), (1 << 16, 3, 2)] {
+            let relayed = try Self.replay(pipeline: pipeline, relay: (bytes, entries, batches))
+            #expect(relayed.updates == reference.updates)
+            #expect(relayed.counters == reference.counters)
+            #expect(relayed.events == reference.events)
+            #expect(relayed.sessionRoutes == reference.sessionRoutes)
+        }
+    }
+
+    @Test("relayed, with an RPKI data set arriving late: the same events and RFC 6811 counts; a failed load applies nothing")
+    func relayedWithPendingDataSets() throws {
+        let reference = try Self.replay(pipeline: nil, rpki: true)
+        let late = try Self.replay(pipeline: (1 << 16, 3, 2), rpki: true, delivery: .pending, relay: (1 << 16, 5, 2))
+        #expect(late.counters == reference.counters)
+        #expect(late.events == reference.events)
+        #expect(late.sessionRoutes == reference.sessionRoutes)
+        let failed = try Self.replay(pipeline: (1 << 16, 3, 2), rpki: true, delivery: .failing, relay: (1 << 16, 5, 2))
         #expect(failed.events.isEmpty && failed.abandoned)
     }
 }

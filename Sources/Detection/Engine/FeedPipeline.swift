@@ -113,16 +113,30 @@ public final class FeedPipeline: @unchecked Sendable {
             let view = UpdateView(m.bytes, context: m.context)
             counted(view)
             feed.countOnSession(view, m)
-            guard triage.concernsEngine(view) else { return }
-            let batch = filling ?? nextBatch()
-            // A message's length is a 16-bit field: it always fits in an empty arena (≥ 64 KiB).
-            guard let bytes = batch.store(m.bytes) ?? send(batch).store(m.bytes) else {
-                preconditionFailure("a \(m.bytes.count)-byte BGP message does not fit an empty \(batchBytes)-byte arena")
-            }
-            append(feed.item(update: view.rebased(onto: bytes), m))
+            forward(view) { copy in feed.item(update: copy, m) }
         } else if let item = feed.prepare(event) {
             append(item)
         }
+    }
+
+    /// Capture side, for an UPDATE read by the caller (`CaptureRelay`'s parse thread, which has counted it):
+    /// when a route of `view` is watched, copies its bytes into the engine's queue and appends `item` of the
+    /// copy. Triage counts it either way.
+    func forward(_ view: UpdateView, item: (UpdateView) -> FeedItem) {
+        precondition(!finished, "FeedPipeline.forward after finish(): nothing would apply the event")
+        guard triage.concernsEngine(view) else { return }
+        let batch = filling ?? nextBatch()
+        // A message's length is a 16-bit field: it always fits in an empty arena (≥ 64 KiB).
+        guard let bytes = batch.store(view.bytes) ?? send(batch).store(view.bytes) else {
+            preconditionFailure("a \(view.bytes.count)-byte BGP message does not fit an empty \(batchBytes)-byte arena")
+        }
+        append(item(view.rebased(onto: bytes)))
+    }
+
+    /// Capture side, for any other event prepared by the caller (`EngineFeed.prepare`).
+    func forward(prepared item: FeedItem) {
+        precondition(!finished, "FeedPipeline.forward after finish(): nothing would apply the event")
+        append(item)
     }
 
     /// Capture side, after the last event: hands over what is left and waits until the engine applied all.

@@ -89,15 +89,17 @@ struct ReplayCommand: ParsableCommand {
         options.renotifyAfterMicroseconds = Int64(renotifyAfter) * 1_000_000
         let run = ReplayRun(format: chosen, output: out, registry: table, colour: out.isTerminal)
         let engine = DetectionEngine(registry: table, options: options) { [run] event in run.emit(event) }
-        // Decoding on this thread, detection on another (FeedPipeline); the summary is read after `finish()`.
+        // Frames and TCP on this thread, UPDATE parsing and triage on a second (CaptureRelay), detection on a third
+        // (FeedPipeline); the tally and the summary are read after `finish()`.
         let pending = dataSetLoad.map { load in
             PendingDataSets(includesRPKI: dataSets.rpki != nil, wait: { try? load.join().get() })
         }
         let pipeline = FeedPipeline(feed: EngineFeed(engine: engine), pendingDataSets: pending)
         if pending != nil { ThreadPriority.lowerCurrentThread(by: 5) }  // loaders and engine first
         var tally = DecodeTally()
-        let decoder = CaptureDecoder(bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts), limits: captureLimits.limits) { [pipeline] event in
-            pipeline.handle(event) { view in tally.count(view) }
+        let relay = CaptureRelay(pipeline: pipeline) { view in tally.count(view) }
+        let decoder = CaptureDecoder(bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts), limits: captureLimits.limits) { [relay] event in
+            relay.handle(event)
         }
         let clock = MonotonicClock()
         let progress = ProgressLine(enabled: OutputStream.standardError.isTerminal, clock: clock)
@@ -109,7 +111,7 @@ struct ReplayCommand: ParsableCommand {
                 let linkType = source.linkType
                 while case .frame = try source.next({ frame in
                     decoder.process(frame, linkType: linkType)
-                    progress.tick(frames: decoder.statistics.frames, prefixes: tally.totalAnnounced + tally.totalWithdrawn)
+                    progress.tick(frames: decoder.statistics.frames, prefixes: relay.routesCounted)
                 }), !pipeline.isAbandoned {}
             } catch {
                 failures.append("\(error)")
@@ -117,7 +119,7 @@ struct ReplayCommand: ParsableCommand {
             }
             decoder.finish()
         }
-        pipeline.finish()
+        relay.finish()
         progress.clear()
         if case .failure(let error) = dataSetLoad?.join() {
             FileHandleStderr.write("bgpsentry: invalid data set:\n\(error)\n")

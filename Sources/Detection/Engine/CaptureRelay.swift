@@ -1,0 +1,316 @@
+import BGPWire
+import Foundation
+import PacketCapture
+
+/// Replay's capture side on two threads: the caller's thread reads frames, reassembles TCP and frames BGP
+/// messages (`CaptureDecoder`), and hands each UPDATE's bytes to a parse thread, which reads them
+/// (`UpdateView`), counts them and runs the `FeedPipeline`'s capture side (triage, then the engine's queue).
+/// In a full table parsing and triage are most of a replay's work: on its own thread it overlaps the reading
+/// of the next frames (docs/ARCHITECTURE.md, "replay's threads").
+///
+/// Everything the parse thread needs is fixed on the caller's thread, in order, in the entries of a batch:
+/// the UPDATE's bytes (copied once into the batch's arena), its frame, time and decoding context, the session
+/// facts (`SessionInfo`, sent again only when they may have changed) and the capture source; other events are
+/// prepared there (`EngineFeed.prepare`) and passed through as they are. So the parse thread never touches a
+/// `BGPSession`, which the decoder keeps changing: the per-session route counts it finds go back with the
+/// batch and are added to their sessions on the caller's thread when the batch is reused, or in `finish()`.
+/// At most `maximumBatches` batches exist (bounded memory: the caller waits when the parse thread falls
+/// behind); the engine sees the same events in the same order as with `FeedPipeline.handle` alone.
+public final class CaptureRelay: @unchecked Sendable {
+    /// An UPDATE waiting in a batch: where its bytes are in the arena, and where it was captured. A plain
+    /// value, so that handing it over costs no reference counting.
+    struct RelayedUpdate {
+        var offset: Int32
+        var length: Int32
+        var frame: Int
+        var time: Int64
+    }
+
+    /// How the following UPDATEs are to be read and what they were received on: sent again when the session,
+    /// the sending side or the decoding context (inferred mid-session, or negotiated by an OPEN) changes.
+    struct Facts {
+        var session: SessionInfo
+        var context: DecodingContext
+    }
+
+    /// The rare entries are boxed (`indirect`), so that an entry is the size of a `RelayedUpdate`.
+    enum Entry {
+        case update(RelayedUpdate)
+        indirect case facts(Facts)
+        /// The capture source the following UPDATEs come from.
+        case source(String)
+        /// Any other event, prepared on the capture thread.
+        indirect case prepared(FeedItem)
+    }
+
+    /// Consecutive entries of one session's side: where the parse thread's route counts go.
+    struct SessionRun {
+        let session: BGPSession
+        let sender: Int
+        var entries: Range<Int>
+    }
+
+    /// Entries, the arena holding their UPDATE bytes, and per entry the routes (announced, withdrawn) the
+    /// parse thread counted. The parse thread moves the entries out; the capture thread adds the counts to the
+    /// sessions of `runs` when it reuses the batch (`settle`).
+    private final class Batch {
+        let arena: UnsafeMutableRawBufferPointer
+        var used = 0
+        let entries: UnsafeMutablePointer<Entry>
+        let routeCounts: UnsafeMutablePointer<(announced: Int32, withdrawn: Int32)>
+        let capacity: Int
+        private(set) var count = 0
+        /// True once the parse thread moved the entries out.
+        var consumed = false
+        private(set) var runs: [SessionRun] = []
+
+        init(bytes: Int, entries: Int) {
+            arena = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 16)
+            self.entries = UnsafeMutablePointer<Entry>.allocate(capacity: entries)
+            routeCounts = UnsafeMutablePointer.allocate(capacity: entries)
+            capacity = entries
+        }
+
+        deinit {
+            if !consumed { entries.deinitialize(count: count) }
+            entries.deallocate()
+            routeCounts.deallocate()
+            arena.deallocate()
+        }
+
+        var isFull: Bool { count == capacity }
+
+        /// Copies `bytes` into the arena: their offset, or `nil` when they do not fit.
+        func store(_ bytes: UnsafeRawBufferPointer) -> Int? {
+            guard arena.count - used >= bytes.count else { return nil }
+            let offset = used
+            UnsafeMutableRawBufferPointer(rebasing: arena[offset..<(offset + bytes.count)]).copyMemory(from: bytes)
+            used += bytes.count
+            return offset
+        }
+
+        func append(_ entry: Entry) {
+            (entries + count).initialize(to: entry)
+            count += 1
+        }
+
+        /// Appends an UPDATE received on `session` from `sender`.
+        func append(_ update: RelayedUpdate, session: BGPSession, sender: Int) {
+            if let last = runs.indices.last, runs[last].session === session, runs[last].sender == sender {
+                runs[last].entries = runs[last].entries.lowerBound..<count + 1
+            } else {
+                runs.append(SessionRun(session: session, sender: sender, entries: count..<count + 1))
+            }
+            append(.update(update))
+        }
+
+        /// Capture thread, for a batch the parse thread is done with: adds the counted routes to their sessions
+        /// and empties the batch.
+        func settle() {
+            for run in runs {
+                var announced = 0, withdrawn = 0
+                for i in run.entries {
+                    announced += Int(routeCounts[i].announced)
+                    withdrawn += Int(routeCounts[i].withdrawn)
+                }
+                run.session.counters[run.sender].announced += announced
+                run.session.counters[run.sender].withdrawn += withdrawn
+            }
+            runs.removeAll(keepingCapacity: true)
+            if !consumed { entries.deinitialize(count: count) }
+            consumed = false
+            count = 0
+            used = 0
+        }
+    }
+
+    public let pipeline: FeedPipeline
+    private let counted: (UpdateView) -> Void
+    private let batchBytes: Int
+    private let batchEntries: Int
+    private let maximumBatches: Int
+
+    /// Guards `ready`, `returned`, `allocated`, `ended` and `routesParsed`.
+    private let condition = NSCondition()
+    private var ready: [Batch] = []
+    /// Batches the parse thread is done with; their route counts still to be added to sessions.
+    private var returned: [Batch] = []
+    private var allocated = 0
+    private var ended = false
+    private var routesParsed = 0
+
+    // Capture thread only.
+    private var filling: Batch?
+    private var parseThread: JoinableThread<Void, Never>?
+    private var finished = false
+    /// The session, side and context the parse thread holds facts for, and the source it was told; `nil` after
+    /// any event other than an UPDATE (an OPEN may change the facts).
+    private var factsSent: (session: BGPSession, sender: Int, context: DecodingContext)?
+    private var sourceSent: String?
+
+    /// `counted` sees every UPDATE's view, on the parse thread (replay's tally; read it after `finish()`).
+    public init(pipeline: FeedPipeline, batchBytes: Int = 256 << 10, batchEntries: Int = 2048, maximumBatches: Int = 4,
+                counted: @escaping (UpdateView) -> Void) {
+        self.pipeline = pipeline
+        self.counted = counted
+        self.batchBytes = max(batchBytes, 1 << 16)
+        self.batchEntries = max(batchEntries, 1)
+        self.maximumBatches = max(maximumBatches, 2)
+    }
+
+    /// Routes (announced and withdrawn) the parse thread has counted so far, for a progress line.
+    public var routesCounted: Int { condition.withLock { routesParsed } }
+
+    /// Capture thread: relays one event.
+    public func handle(_ event: CaptureEvent) {
+        precondition(!finished, "CaptureRelay.handle after finish(): nothing would parse the event")
+        if parseThread == nil {
+            // Started with the first event, so that it runs at the caller's priority of that moment.
+            parseThread = JoinableThread { [self] in runParser() }
+        }
+        guard case .message(let m) = event, m.type == .update else {
+            factsSent = nil
+            if let item = pipeline.feed.prepare(event) { append(.prepared(item)) }
+            return
+        }
+        let source = pipeline.feed.currentSource
+        if sourceSent != source {
+            append(.source(source))
+            sourceSent = source
+        }
+        if !factsAreSent(for: m) {
+            append(.facts(Facts(session: pipeline.feed.info(m.session, neighbor: m.sender), context: m.context)))
+            factsSent = (m.session, m.sender, m.context)
+        }
+        var batch = filling ?? nextBatch()
+        // A message's length is a 16-bit field: it always fits in an empty arena (≥ 64 KiB).
+        let offset: Int
+        if let o = batch.store(m.bytes) {
+            offset = o
+        } else {
+            batch = send(batch)
+            guard let o = batch.store(m.bytes) else {
+                preconditionFailure("a \(m.bytes.count)-byte BGP message does not fit an empty \(batchBytes)-byte arena")
+            }
+            offset = o
+        }
+        let update = RelayedUpdate(offset: Int32(offset), length: Int32(m.bytes.count), frame: m.frame, time: m.time.microseconds)
+        batch.append(update, session: m.session, sender: m.sender)
+        if batch.isFull { send(batch, next: false) }
+    }
+
+    /// Whether the parse thread holds the facts `m` is to be read with.
+    private func factsAreSent(for m: CapturedMessage) -> Bool {
+        guard let sent = factsSent else { return false }
+        return sent.session === m.session && sent.sender == m.sender && sent.context == m.context
+    }
+
+    /// Capture thread, after the last event: hands over what is left, waits for the parse thread, adds the last
+    /// route counts to their sessions and finishes the pipeline (the engine has then applied everything).
+    /// Must be called; later calls do nothing.
+    public func finish() {
+        guard !finished else { return }
+        finished = true
+        if let batch = filling, batch.count > 0 { send(batch, next: false) }
+        filling = nil
+        condition.withLock {
+            ended = true
+            condition.broadcast()
+        }
+        parseThread?.join()
+        parseThread = nil
+        let done = condition.withLock { () -> [Batch] in
+            defer { returned = [] }
+            return returned
+        }
+        for batch in done { batch.settle() }
+        pipeline.finish()
+    }
+
+    private func append(_ entry: Entry) {
+        let batch = filling ?? nextBatch()
+        batch.append(entry)
+        if batch.isFull { send(batch, next: false) }
+    }
+
+    /// Queues `batch` for the parse thread and, when `next`, returns the next one to fill.
+    @discardableResult
+    private func send(_ batch: Batch, next: Bool = true) -> Batch {
+        filling = nil
+        condition.withLock {
+            ready.append(batch)
+            condition.broadcast()
+        }
+        return next ? nextBatch() : batch
+    }
+
+    /// A free batch: a returned one (its route counts added to their sessions first), a new one while fewer
+    /// than `maximumBatches` exist, else the next to be returned.
+    private func nextBatch() -> Batch {
+        let reused: Batch? = condition.withLock {
+            while returned.isEmpty && allocated >= maximumBatches { condition.wait() }
+            if let b = returned.popLast() { return b }
+            allocated += 1
+            return nil
+        }
+        let batch: Batch
+        if let reused {
+            reused.settle()
+            batch = reused
+        } else {
+            batch = Batch(bytes: batchBytes, entries: batchEntries)
+        }
+        filling = batch
+        return batch
+    }
+
+    /// Parse thread: reads the batches in order until the capture thread has finished.
+    private func runParser() {
+        var facts: Facts?
+        var source = ""
+        while true {
+            let next: Batch? = condition.withLock {
+                while ready.isEmpty && !ended { condition.wait() }
+                return ready.isEmpty ? nil : ready.removeFirst()
+            }
+            guard let batch = next else { return }
+            let routes = parse(batch, facts: &facts, source: &source)
+            condition.withLock {
+                routesParsed += routes
+                returned.append(batch)
+                condition.broadcast()
+            }
+        }
+    }
+
+    /// Parse thread: moves the entries of `batch` out, reads and forwards its UPDATEs; returns how many routes
+    /// they carried.
+    private func parse(_ batch: Batch, facts: inout Facts?, source: inout String) -> Int {
+        var routes = 0
+        let arena = UnsafeRawBufferPointer(batch.arena)
+        batch.consumed = true
+        for i in 0..<batch.count {
+            batch.routeCounts[i] = (0, 0)
+            switch (batch.entries + i).move() {
+            case .update(let u):
+                guard let f = facts else { preconditionFailure("CaptureRelay: an UPDATE before its session's facts") }
+                let bytes = UnsafeRawBufferPointer(rebasing: arena[Int(u.offset)..<Int(u.offset + u.length)])
+                let view = UpdateView(bytes, context: f.context)
+                counted(view)
+                let announced = view.announcedCount, withdrawn = view.withdrawnTotal
+                batch.routeCounts[i] = (Int32(truncatingIfNeeded: announced), Int32(truncatingIfNeeded: withdrawn))
+                routes += announced + withdrawn
+                pipeline.forward(view) { copy in
+                    .update(copy, session: f.session, position: SourcePosition(source: source, frame: u.frame), time: u.time)
+                }
+            case .facts(let f):
+                facts = f
+            case .source(let s):
+                source = s
+            case .prepared(let item):
+                pipeline.forward(prepared: item)
+            }
+        }
+        return routes
+    }
+}
