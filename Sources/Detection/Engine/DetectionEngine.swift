@@ -181,7 +181,7 @@ public final class DetectionEngine {
         // looks at all its routes), have anything to resolve or re-evaluate.
         let registry = self.registry
         let removed = rib.removeSession(session.id) { prefix, carriesAlerts in
-            carriesAlerts || SuboptimalPath.applies(to: prefix, registered: registry.entry(covering: prefix))
+            carriesAlerts || registry.isPartnerRegistered(prefix)
         }
         for (key, entry) in removed {
             for id in entry.alerts {

@@ -55,6 +55,8 @@ public final class Registry: Sendable {
     public let partners: [ASN: Partner]
     public let prefixes: [RegisteredPrefix]
     public let index: PrefixIndex
+    /// Registered prefixes with a `partner`: the ones `suboptimal-path` judges (usually a handful).
+    private let partnerPrefixes: Set<IPPrefix>
     /// Where it was loaded from.
     public let source: String
 
@@ -66,6 +68,7 @@ public final class Registry: Sendable {
         self.partners = Dictionary(partners.map { ($0.asn, $0) }, uniquingKeysWith: { a, _ in a })
         self.prefixes = prefixes
         self.index = PrefixIndex(prefixes.map(\.prefix))
+        self.partnerPrefixes = Set(prefixes.lazy.filter { $0.partner != nil }.map(\.prefix))
         self.source = source
     }
 
@@ -73,6 +76,13 @@ public final class Registry: Sendable {
     @inline(__always)
     public func entry(covering prefix: IPPrefix) -> RegisteredPrefix? {
         index.longestMatch(prefix).map { prefixes[Int($0)] }
+    }
+
+    /// Whether `prefix` is itself registered with a partner: `SuboptimalPath.applies(to:registered:)` of its
+    /// covering entry, without looking the entry up (a session's end asks it for every route it carried).
+    @inline(__always)
+    public func isPartnerRegistered(_ prefix: IPPrefix) -> Bool {
+        !partnerPrefixes.isEmpty && partnerPrefixes.contains(prefix)
     }
 
     /// Whether `origin` is a monitored ASN (an UPDATE's origin; `nil` for an AS_SET or empty path).
