@@ -1,6 +1,7 @@
 import Alerting
 import Daemon
 import ArgumentParser
+import Foundation
 import BGPWire
 import Detection
 import PacketCapture
@@ -120,6 +121,7 @@ struct ReplayCommand: ParsableCommand {
             decoder.finish()
         }
         relay.finish()
+        run.finish()
         progress.clear()
         if case .failure(let error) = dataSetLoad?.join() {
             FileHandleStderr.write("bgpsentry: invalid data set:\n\(error)\n")
@@ -135,26 +137,43 @@ struct ReplayCommand: ParsableCommand {
     }
 }
 
-/// Per-run state of `replay` on the engine's thread: turns engine events into output.
-final class ReplayRun {
+/// Per-run state of `replay`: the engine's thread hands its alert events to a `BatchedConsumer`, whose thread
+/// turns them into output, in order. With data sets a replay can raise thousands of alerts, and formatting them
+/// was a sixth of the engine's thread, the one that ends the run.
+final class ReplayRun: @unchecked Sendable {
     let format: ReplayCommand.Format
     let output: OutputStream
     let registry: Registry
     let colour: Bool
+    /// Engine thread (read after `finish()`).
     private(set) var worstFired: Severity?
+    /// Writer thread.
     private var writer = JSONWriter(capacity: 16 * 1024)
+    private var consumer: BatchedConsumer<AlertEvent>?
 
     init(format: ReplayCommand.Format, output: OutputStream, registry: Registry, colour: Bool) {
         self.format = format
         self.output = output
         self.registry = registry
         self.colour = colour
+        consumer = BatchedConsumer { [unowned self] event in write(event) }
     }
 
+    /// Engine thread: one alert event.
     func emit(_ event: AlertEvent) {
         if event.status == .firing, !event.reminder {
             worstFired = max(worstFired ?? event.alert.severity, event.alert.severity)
         }
+        consumer?.submit(event)
+    }
+
+    /// After the engine's last event: writes what is left. `output` is then the caller's again.
+    func finish() {
+        consumer?.finish()
+        consumer = nil
+    }
+
+    private func write(_ event: AlertEvent) {
         switch format {
         case .jsonl:
             writer.reset()
