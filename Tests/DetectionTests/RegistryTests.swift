@@ -32,6 +32,11 @@ struct RegistryTests {
         ("prefixes:\n  - prefix: 10.0.0.0/24\n    origins: [1]\n    partner: 64500\n",
          "p.yaml:4: prefixes[0].partner: partner AS64500 is not declared under partners"),
         ("prefixes:\n  - prefix: 10.0.0.0/24\n    origins: [AS-x]\n", "p.yaml:3: prefixes[0].origins[0]: AS-x is not an AS number (0…4294967295)"),
+        ("prefixes:\n  - prefix: 10.0.0.0/24\n    origins: [1, 4294967296]\n",
+         "p.yaml:3: prefixes[0].origins[1]: 4294967296 is not an AS number (0…4294967295)"),
+        ("prefixes:\n  - prefix: 10.0.0.0/24\n    origins: [12345678901]\n",
+         "p.yaml:3: prefixes[0].origins[0]: 12345678901 is not an AS number (0…4294967295)"),
+        ("prefixes:\n  - prefix: 10.0.0.0/24\n    origins: [-1]\n", "p.yaml:3: prefixes[0].origins[0]: -1 is not an AS number (0…4294967295)"),
         ("prefixes:\n  - prefix: 10.0.0.0/24\n", "p.yaml:2: prefixes[0].origins: missing (use [] for a prefix that must never be announced)"),
         ("version: 2\nprefixes: []\n", "p.yaml:1: version: unsupported version 2 (this build reads 1)"),
         ("prefixes: [\n", "p.yaml:"),
@@ -50,6 +55,9 @@ struct RegistryTests {
         let r = try RegistryLoader.parse("prefixes:\n  - prefix: 192.0.2.0/24\n    origins: []\n  - prefix: 198.51.100.0/24\n    origins: [AS64501]\n", file: "p.yaml")
         #expect(r.prefixes[0].origins.isEmpty && r.prefixes[1].origins == [64501])
         #expect(r.prefixes[1].maxLength == 24)
+        let forms = try RegistryLoader.parse(
+            "prefixes:\n  - prefix: 192.0.2.0/24\n    origins: [0, 4294967295, 08075, as8075, AS4200000001, +5]\n", file: "p.yaml")
+        #expect(forms.prefixes[0].origins == [0, 5, 8075, 8075, 4_200_000_001, 4_294_967_295])  // kept sorted
     }
 }
 

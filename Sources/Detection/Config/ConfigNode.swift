@@ -4,7 +4,7 @@ import Yams
 /// A parsed configuration document: mappings, lists and text scalars, each with its line — all that
 /// BGPSentry's YAML files (registry, daemon config) need. Built by `FastYAML` for the block style our
 /// files use, or converted from Yams for anything else YAML allows.
-public indirect enum ConfigNode: Sendable {
+public enum ConfigNode: Sendable {
     case scalar(String, line: Int)
     case list([ConfigNode], line: Int)
     case map([(key: String, keyLine: Int, value: ConfigNode)], line: Int)

@@ -196,6 +196,7 @@ public struct YAMLFields {
             fail(node, field(), "expected an AS number")
             return nil
         }
+        if let n = Self.plainASN(s) { return n }
         var text = Substring(s)
         if text.hasPrefix("AS") || text.hasPrefix("as") { text = text.dropFirst(2) }
         guard let n = UInt32(text) else {
@@ -203,6 +204,17 @@ public struct YAMLFields {
             return nil
         }
         return n
+    }
+
+    /// `s` as an ASN when it is 1 to 10 plain digits within 32 bits, the usual form (a registry lists two or
+    /// three per prefix), read without the Substring `asn` makes for the `AS64500` form.
+    private static func plainASN(_ s: String) -> ASN? {
+        var s = s
+        return s.withUTF8 { bytes in
+            var i = 0
+            guard let value = DecimalDigits.read(bytes, at: &i), i == bytes.count, value <= UInt64(UInt32.max) else { return nil }
+            return ASN(value)
+        }
     }
 
     public mutating func asnList(_ node: ConfigNode, _ field: @autoclosure () -> String) -> [ASN] {
