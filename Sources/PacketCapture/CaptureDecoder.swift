@@ -288,10 +288,10 @@ public final class CaptureDecoder {
         case .keepalive, .routeRefresh:
             break
         }
-        let message = CapturedMessage(frame: arrival.frame, time: arrival.time,
-                                      session: session, sender: sender, type: type, bytes: bytes,
-                                      context: session.contexts[sender])
-        handler(.message(message))
+        // Built inside the event: a message built apart was copied into it and destroyed (a retain and a release
+        // of its session and decoding context per message).
+        handler(.message(CapturedMessage(frame: arrival.frame, time: arrival.time, session: session, sender: sender,
+                                         type: type, bytes: bytes, context: session.contexts[sender])))
     }
 }
 
