@@ -157,6 +157,28 @@ struct UpdateTests {
         #expect(u.announced.isEmpty && u.withdrawn.isEmpty)
     }
 
+    /// The framer never hands over more than 65,535 bytes (the header's length field), but a view over a longer
+    /// buffer must not trap: its ranges are kept in 16 bits.
+    @Test("a view over more than 65,535 bytes reports a bad length instead of trapping")
+    func longerThanAMessage() {
+        var bytes = rawUpdate(attributes: "", nlri: "18c00002")
+        bytes += [UInt8](repeating: 0, count: 70_000)
+        bytes.withUnsafeBytes { raw in
+            let view = UpdateView(raw, context: DecodingContext())
+            #expect(view.errors.first?.error.code == .badLength && view.errors.first?.action == .sessionReset)
+            #expect(view.announcedCount == 0 && view.nlriRange.isEmpty && view.asPathRange == nil)
+        }
+        let exact = rawUpdate(attributes: "400101004002060201000000014003040a000001",
+                              nlri: String(repeating: "18c00002", count: (65_535 - 58) / 4))
+        #expect(exact.count <= 65_535)
+        exact.withUnsafeBytes { raw in
+            let view = UpdateView(raw, context: DecodingContext())
+            #expect(view.errors.isEmpty, "\(view.errors)")
+            #expect(view.nlriCount == (65_535 - 58) / 4 && view.nlriRange.upperBound == exact.count)
+            #expect(view.asPathRange?.count == 6)
+        }
+    }
+
     @Test("unknown attributes are kept raw with their flags")
     func unknownAttribute() throws {
         let u = try decodeUpdate(rawUpdate(attributes: "40 01 01 00  40 02 00  40 03 04 c0000201  e0 fe 02 abcd", nlri: "18 0a0000"))

@@ -9,30 +9,44 @@ public struct UpdateView {
     public private(set) var bytes: UnsafeRawBufferPointer
     public let context: DecodingContext
 
-    public private(set) var withdrawnRange: Range<Int> = 0..<0
-    public private(set) var nlriRange: Range<Int> = 0..<0
-    public private(set) var withdrawnCount = 0
-    public private(set) var nlriCount = 0
+    // Ranges are kept as `MessageSpan`s and counts in 32 bits: the view is copied with every UPDATE it travels
+    // with (a replay's parse thread, the engine's queue), and they halve it.
+    private var withdrawnSpan = MessageSpan.empty
+    private var nlriSpan = MessageSpan.empty
+    private var withdrawnCount32: Int32 = 0
+    private var nlriCount32: Int32 = 0
+    public var withdrawnRange: Range<Int> { withdrawnSpan.range }
+    public var nlriRange: Range<Int> { nlriSpan.range }
+    public var withdrawnCount: Int { Int(withdrawnCount32) }
+    public var nlriCount: Int { Int(nlriCount32) }
 
     public private(set) var origin: Origin?
-    public private(set) var asPathRange: Range<Int>?
-    public private(set) var as4PathRange: Range<Int>?
+    private var asPathSpan = MessageSpan.none
+    private var as4PathSpan = MessageSpan.none
+    public var asPathRange: Range<Int>? { asPathSpan.optionalRange }
+    public var as4PathRange: Range<Int>? { as4PathSpan.optionalRange }
     /// Origin ASN of AS_PATH alone (RFC 6811), as read with the session's AS width.
     public private(set) var asPathOrigin: ASN?
-    public private(set) var asPathHops = 0
+    private var asPathHops32: Int32 = 0
+    public var asPathHops: Int { Int(asPathHops32) }
     public private(set) var as4PathOrigin: ASN?
-    public private(set) var as4PathHops = 0
+    private var as4PathHops32: Int32 = 0
+    public var as4PathHops: Int { Int(as4PathHops32) }
     public private(set) var nextHop: IPv4Address?
     public private(set) var med: UInt32?
     public private(set) var localPref: UInt32?
     public private(set) var atomicAggregate = false
     public private(set) var aggregator: Aggregator?
     public private(set) var as4Aggregator: Aggregator?
-    public private(set) var communitiesRange: Range<Int>?
-    public private(set) var extendedCommunitiesRange: Range<Int>?
-    public private(set) var largeCommunitiesRange: Range<Int>?
+    private var communitiesSpan = MessageSpan.none
+    private var extendedCommunitiesSpan = MessageSpan.none
+    private var largeCommunitiesSpan = MessageSpan.none
+    public var communitiesRange: Range<Int>? { communitiesSpan.optionalRange }
+    public var extendedCommunitiesRange: Range<Int>? { extendedCommunitiesSpan.optionalRange }
+    public var largeCommunitiesRange: Range<Int>? { largeCommunitiesSpan.optionalRange }
     public private(set) var originatorID: IPv4Address?
-    public private(set) var clusterListRange: Range<Int>?
+    private var clusterListSpan = MessageSpan.none
+    public var clusterListRange: Range<Int>? { clusterListSpan.optionalRange }
     public private(set) var aigp: UInt64?
     public private(set) var otc: ASN?
     public private(set) var mpReach: MPReachView?
@@ -87,6 +101,10 @@ public struct UpdateView {
     }
 
     private mutating func parse() {
+        guard bytes.count <= MessageSpan.maximumMessageLength else {
+            record(.sessionReset, .badLength, at: 0, "longer than \(MessageSpan.maximumMessageLength) bytes")
+            return
+        }
         var body = WireReader(bytes, base: 0)
         guard body.skip(MessageHeader.length) else {
             record(.sessionReset, .truncated, at: 0, "shorter than a header")
@@ -102,7 +120,7 @@ public struct UpdateView {
                    "withdrawn routes length \(withdrawnLength) overruns the message")
             return
         }
-        withdrawnRange = withdrawnStart..<withdrawnStart + Int(withdrawnLength)
+        withdrawnSpan = MessageSpan(withdrawnStart..<withdrawnStart + Int(withdrawnLength))
         guard let attributesLength = body.readUInt16() else {
             record(.sessionReset, .truncated, at: body.position, "no total path attribute length")
             return
@@ -112,18 +130,18 @@ public struct UpdateView {
                    "total path attribute length \(attributesLength) overruns the message")
             return
         }
-        nlriRange = body.position..<bytes.count
+        nlriSpan = MessageSpan(body.position..<bytes.count)
         let addPathV4 = context.addPath.contains(.ipv4Unicast)
         var withdrawnReader = RouteReader(withdrawn, family: .ipv4Unicast, addPath: addPathV4)
         do {
-            withdrawnCount = try withdrawnReader.validate()
+            withdrawnCount32 = Int32(try withdrawnReader.validate())
         } catch {
             record(.sessionReset, .badNLRI, at: error.offset, "withdrawn routes: \(error.reason)")
         }
         parseAttributes(attributes)
         var nlriReader = RouteReader(body, family: .ipv4Unicast, addPath: addPathV4)
         do {
-            nlriCount = try nlriReader.validate()
+            nlriCount32 = Int32(try nlriReader.validate())
         } catch {
             record(.sessionReset, .badNLRI, at: error.offset, "NLRI: \(error.reason)")
         }
@@ -206,7 +224,7 @@ public struct UpdateView {
         }
     }
 
-    private static func range(_ value: WireReader) -> Range<Int> { value.base..<value.base + value.remaining }
+    private static func span(_ value: WireReader) -> MessageSpan { MessageSpan(value.base..<value.base + value.remaining) }
 
     private mutating func decodeValue(type: UInt8, value: WireReader, wholeRange: Range<Int>) throws(WireError) {
         var value = value
@@ -218,8 +236,9 @@ public struct UpdateView {
             }
             origin = o
         case PathAttributeType.asPath:
-            (asPathOrigin, asPathHops) = try ASPath.validate(value, fourOctet: context.fourOctetAS)
-            asPathRange = Self.range(value)
+            let (origin, hops) = try ASPath.validate(value, fourOctet: context.fourOctetAS)
+            (asPathOrigin, asPathHops32) = (origin, Int32(hops))
+            asPathSpan = Self.span(value)
         case PathAttributeType.nextHop:
             try Self.exactly(4, value)
             nextHop = value.readUInt32().map(IPv4Address.init)
@@ -236,30 +255,31 @@ public struct UpdateView {
             aggregator = try Aggregator(from: &value, fourOctet: context.fourOctetAS)
         case PathAttributeType.communities:
             try Self.multiple(of: 4, value)
-            communitiesRange = Self.range(value)
+            communitiesSpan = Self.span(value)
         case PathAttributeType.originatorID:
             try Self.exactly(4, value)
             originatorID = value.readUInt32().map(IPv4Address.init)
         case PathAttributeType.clusterList:
             try Self.multiple(of: 4, value)
-            clusterListRange = Self.range(value)
+            clusterListSpan = Self.span(value)
         case PathAttributeType.mpReachNLRI:
             mpReach = try MPReachView(value, addPath: context.addPath)
         case PathAttributeType.mpUnreachNLRI:
             mpUnreach = try MPUnreachView(value, addPath: context.addPath)
         case PathAttributeType.extendedCommunities:
             try Self.multiple(of: 8, value)
-            extendedCommunitiesRange = Self.range(value)
+            extendedCommunitiesSpan = Self.span(value)
         case PathAttributeType.as4Path:
-            (as4PathOrigin, as4PathHops) = try ASPath.validate(value, fourOctet: true)
-            as4PathRange = Self.range(value)
+            let (origin, hops) = try ASPath.validate(value, fourOctet: true)
+            (as4PathOrigin, as4PathHops32) = (origin, Int32(hops))
+            as4PathSpan = Self.span(value)
         case PathAttributeType.as4Aggregator:
             as4Aggregator = try Aggregator(from: &value, fourOctet: true)
         case PathAttributeType.aigp:
             aigp = try Self.decodeAIGP(value)
         case PathAttributeType.largeCommunity:
             try Self.multiple(of: 12, value)
-            largeCommunitiesRange = Self.range(value)
+            largeCommunitiesSpan = Self.span(value)
         case PathAttributeType.onlyToCustomer:
             // RFC 9234 §5: a length other than 4 is malformed → treat-as-withdraw.
             try Self.exactly(4, value)
@@ -385,12 +405,16 @@ public struct UpdateView {
 /// The AFI/SAFI, next hop and NLRI ranges of an MP_REACH_NLRI attribute (RFC 4760 §3).
 public struct MPReachView: Sendable {
     public let family: AddressFamily
-    public let nextHopRange: Range<Int>
-    public let nlriRange: Range<Int>
+    private let nextHopSpan: MessageSpan
+    private let nlriSpan: MessageSpan
+    private let routeCount32: Int32
+    private let opaqueCount32: Int32
+    public var nextHopRange: Range<Int> { nextHopSpan.range }
+    public var nlriRange: Range<Int> { nlriSpan.range }
     /// Decoded routes (families with a known prefix encoding).
-    public let routeCount: Int
+    public var routeCount: Int { Int(routeCount32) }
     /// Entries of opaque families whose framing we know (FlowSpec, EVPN, …), else 0.
-    public let opaqueCount: Int
+    public var opaqueCount: Int { Int(opaqueCount32) }
 
     init(_ value: WireReader, addPath: AddPathFamilies) throws(WireError) {
         var reader = value
@@ -402,20 +426,24 @@ public struct MPReachView: Sendable {
         guard let nh = reader.readSlice(Int(nhLength)) else {
             throw WireError(.badMPReach, at: at + 4, "next hop length \(nhLength) overruns the attribute")
         }
-        nextHopRange = nh.base..<nh.base + nh.remaining
+        nextHopSpan = MessageSpan(nh.base..<nh.base + nh.remaining)
         try NextHop.validate(length: nh.remaining, family: family, at: nh.base)
         guard reader.skip(1) else { throw WireError(.badMPReach, at: reader.position, "missing reserved octet") }
-        nlriRange = reader.position..<reader.position + reader.remaining
-        (routeCount, opaqueCount) = try countNLRI(reader, family: family, addPath: addPath)
+        nlriSpan = MessageSpan(reader.position..<reader.position + reader.remaining)
+        let (routes, opaque) = try countNLRI(reader, family: family, addPath: addPath)
+        (routeCount32, opaqueCount32) = (Int32(routes), Int32(opaque))
     }
 }
 
 /// The AFI/SAFI and withdrawn NLRI range of an MP_UNREACH_NLRI attribute (RFC 4760 §4).
 public struct MPUnreachView: Sendable {
     public let family: AddressFamily
-    public let nlriRange: Range<Int>
-    public let routeCount: Int
-    public let opaqueCount: Int
+    private let nlriSpan: MessageSpan
+    private let routeCount32: Int32
+    private let opaqueCount32: Int32
+    public var nlriRange: Range<Int> { nlriSpan.range }
+    public var routeCount: Int { Int(routeCount32) }
+    public var opaqueCount: Int { Int(opaqueCount32) }
 
     init(_ value: WireReader, addPath: AddPathFamilies) throws(WireError) {
         var reader = value
@@ -424,8 +452,9 @@ public struct MPUnreachView: Sendable {
             throw WireError(.badMPUnreach, at: at, "shorter than its fixed fields")
         }
         family = AddressFamily(afi: afi, safi: safi)
-        nlriRange = reader.position..<reader.position + reader.remaining
-        (routeCount, opaqueCount) = try countNLRI(reader, family: family, addPath: addPath)
+        nlriSpan = MessageSpan(reader.position..<reader.position + reader.remaining)
+        let (routes, opaque) = try countNLRI(reader, family: family, addPath: addPath)
+        (routeCount32, opaqueCount32) = (Int32(routes), Int32(opaque))
     }
 }
 
@@ -480,4 +509,30 @@ enum AttributeRules {
         default: .attributeDiscard
         }
     }
+}
+
+/// A byte range of one BGP message in four bytes, or none (`MessageSpan.none`). A message is at most 65,535
+/// bytes (RFC 4271 §4.1, RFC 8654 §4), so its offsets fit 16 bits; `UpdateView` rejects anything longer.
+struct MessageSpan: Sendable {
+    static let maximumMessageLength = Int(UInt16.max)
+    static let empty = MessageSpan(start: 0, end: 0)
+    /// No range: the only span whose start lies after its end.
+    static let none = MessageSpan(start: .max, end: 0)
+
+    private let start: UInt16
+    private let end: UInt16
+
+    private init(start: UInt16, end: UInt16) {
+        self.start = start
+        self.end = end
+    }
+
+    /// `range` must lie within a message (both bounds ≤ `maximumMessageLength`).
+    init(_ range: Range<Int>) {
+        start = UInt16(range.lowerBound)
+        end = UInt16(range.upperBound)
+    }
+
+    var range: Range<Int> { start <= end ? Int(start)..<Int(end) : 0..<0 }
+    var optionalRange: Range<Int>? { start <= end ? Int(start)..<Int(end) : nil }
 }
