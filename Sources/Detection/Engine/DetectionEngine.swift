@@ -66,20 +66,32 @@ public final class DetectionEngine {
 
     /// Processes one UPDATE received from `session.neighbor`: counts it (`UpdateTriage`) and acts on its watched
     /// routes. `countedUpstream`: a filter in front of the engine already counted it and passes only UPDATEs
-    /// with a watched route (replay's `FeedPipeline`, see `absorbUpstreamCounts`).
+    /// with a watched route (see `absorbUpstreamCounts`); the engine then asks the registry about each route.
     public func process(update view: UpdateView, session: SessionInfo, position: SourcePosition, time: Int64,
                         countedUpstream: Bool = false) {
-        if !countedUpstream {
-            guard triage.concernsEngine(view) else { return }
+        if countedUpstream {
+            process(update: view, session: session, position: position, time: time, verdict: nil)
+        } else {
+            let verdict = triage.verdict(view)
+            guard verdict.concernsEngine else { return }
+            process(update: view, session: session, position: position, time: time, verdict: verdict)
         }
+    }
+
+    /// `process` of an UPDATE already counted; `verdict` (when the triage's is at hand) says which routes are
+    /// watched, so that the registry is asked only about routes past the 64th.
+    func process(update view: UpdateView, session: SessionInfo, position: SourcePosition, time: Int64,
+                 verdict: TriageVerdict?) {
         let registry = self.registry
         let bytes = view.bytes  // capture the bytes, not the whole view, in the evidence closure
         let evidence = { Evidence(position: position, message: Array(bytes)) }
+        var index = 0
         // Withdrawals first (RFC 4271 §9: an UPDATE's withdrawals precede its announcements).
         for section in [UpdateView.RouteSection.withdrawn, .mpUnreach] {
             var routes = view.routes(section)
             while let route = routes.next() {
-                guard registry.watchesWithdrawal(of: route) else { continue }
+                defer { index += 1 }
+                guard verdict?.isWatched(index) ?? registry.watchesWithdrawal(of: route) else { continue }
                 withdraw(route, session: session, time: time, evidence: evidence)
             }
         }
@@ -89,7 +101,9 @@ public final class DetectionEngine {
         for section in [UpdateView.RouteSection.nlri, .mpReach] {
             var routes = view.routes(section)
             while let route = routes.next() {
-                guard registry.watchesAnnouncement(of: route, monitoredOrigin: monitoredOrigin) else { continue }
+                defer { index += 1 }
+                guard verdict?.isWatched(index) ?? registry.watchesAnnouncement(of: route, monitoredOrigin: monitoredOrigin)
+                else { continue }
                 if treatAsWithdraw {
                     // RFC 7606: the routes of a malformed UPDATE are handled as withdrawn.
                     withdraw(route, session: session, time: time, evidence: evidence)

@@ -106,6 +106,16 @@ public final class EngineFeed {
         }
     }
 
+    /// `apply` of an event counted by a triage in front of the engine (`FeedPipeline`): an UPDATE goes with the
+    /// triage's verdict on its routes.
+    func apply(_ item: FeedItem, verdict: TriageVerdict?) {
+        if case .update(let view, let session, let position, let time) = item {
+            engine.process(update: view, session: session, position: position, time: time, verdict: verdict)
+        } else {
+            apply(item, countedUpstream: true)
+        }
+    }
+
     /// The session as seen from the receiving router, with endpoint `neighbor` as the neighbour; what the
     /// OPENs did not say comes from configuration.
     public func info(_ s: BGPSession, neighbor d: Int) -> SessionInfo {

@@ -22,18 +22,22 @@ public final class FeedPipeline: @unchecked Sendable {
         let arena: UnsafeMutableRawBufferPointer
         var used = 0
         let items: UnsafeMutablePointer<FeedItem>
+        /// The triage's verdict on each UPDATE item (which of its routes are watched), `nil` for other items.
+        let verdicts: UnsafeMutablePointer<TriageVerdict?>
         let capacity: Int
         private(set) var count = 0
 
         init(bytes: Int, items: Int) {
             arena = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 16)
             self.items = UnsafeMutablePointer<FeedItem>.allocate(capacity: items)
+            verdicts = UnsafeMutablePointer<TriageVerdict?>.allocate(capacity: items)
             capacity = items
         }
 
         deinit {
             items.deinitialize(count: count)
             items.deallocate()
+            verdicts.deallocate()
             arena.deallocate()
         }
 
@@ -48,14 +52,15 @@ public final class FeedPipeline: @unchecked Sendable {
             return UnsafeRawBufferPointer(slot)
         }
 
-        func append(_ item: consuming FeedItem) {
+        func append(_ item: consuming FeedItem, verdict: TriageVerdict?) {
             (items + count).initialize(to: item)
+            (verdicts + count).initialize(to: verdict)
             count += 1
         }
 
         /// Moves each event out to `body`, in order, and empties the batch.
-        func drain(_ body: (consuming FeedItem) -> Void) {
-            for i in 0..<count { body((items + i).move()) }
+        func drain(_ body: (consuming FeedItem, TriageVerdict?) -> Void) {
+            for i in 0..<count { body((items + i).move(), verdicts[i]) }
             count = 0
             used = 0
         }
@@ -124,13 +129,14 @@ public final class FeedPipeline: @unchecked Sendable {
     /// copy. Triage counts it either way.
     func forward(_ view: UpdateView, item: (UpdateView) -> FeedItem) {
         precondition(!finished, "FeedPipeline.forward after finish(): nothing would apply the event")
-        guard triage.concernsEngine(view) else { return }
+        let verdict = triage.verdict(view)
+        guard verdict.concernsEngine else { return }
         let batch = filling ?? nextBatch()
         // A message's length is a 16-bit field: it always fits in an empty arena (≥ 64 KiB).
         guard let bytes = batch.store(view.bytes) ?? send(batch).store(view.bytes) else {
             preconditionFailure("a \(view.bytes.count)-byte BGP message does not fit an empty \(batchBytes)-byte arena")
         }
-        append(item(view.rebased(onto: bytes)))
+        append(item(view.rebased(onto: bytes)), verdict: verdict)
     }
 
     /// Capture side, for any other event prepared by the caller (`EngineFeed.prepare`).
@@ -155,9 +161,9 @@ public final class FeedPipeline: @unchecked Sendable {
         feed.engine.absorbUpstreamCounts(triage.settle())
     }
 
-    private func append(_ item: consuming FeedItem) {
+    private func append(_ item: consuming FeedItem, verdict: TriageVerdict? = nil) {
         let batch = filling ?? nextBatch()
-        batch.append(item)
+        batch.append(item, verdict: verdict)
         if batch.isFull { _ = send(batch) }
     }
 
@@ -203,8 +209,8 @@ public final class FeedPipeline: @unchecked Sendable {
                 return ready.isEmpty ? nil : ready.removeFirst()
             }
             guard let batch = next else { return }
-            batch.drain { item in
-                if applying { feed.apply(item, countedUpstream: true) }
+            batch.drain { item, verdict in
+                if applying { feed.apply(item, verdict: verdict) }
             }
             condition.withLock {
                 spare.append(batch)

@@ -26,49 +26,41 @@ struct UpdateTriage {
         return triage
     }
 
-    /// Counts `view` and tells whether a route of it is watched. One pass over the routes, all of them: the
+    /// Counts `view` and tells which of its routes are watched. One pass over the routes, all of them: the
     /// counts and the validation queue must see every route even after the answer is known.
-    mutating func concernsEngine(_ view: UpdateView) -> Bool {
+    mutating func verdict(_ view: UpdateView) -> TriageVerdict {
         counts.updates += 1
-        var watched = false
+        var verdict = TriageVerdict()
         let registry = registry
         for section in [UpdateView.RouteSection.withdrawn, .mpUnreach] {
-            counts.withdrawn += Self.forEachPlainPrefix(view, section) { prefix in
-                if !watched && registry.watchesWithdrawal(of: prefix) { watched = true }
+            Self.forEachRoute(view, section) { prefix in
+                counts.withdrawn += 1
+                verdict.record { prefix.map { registry.watchesWithdrawal(of: $0) } ?? false }
             }
         }
         let origin = view.effectiveOriginASN
         let monitoredOrigin = registry.isMonitored(origin)
         let validation = validation.isValidating && !view.isTreatAsWithdraw ? validation : nil
         for section in [UpdateView.RouteSection.nlri, .mpReach] {
-            counts.announced += Self.forEachPlainPrefix(view, section) { prefix in
-                validation?.add(RPKIData.ValidationQuery(prefix: prefix, origin: origin))
-                if !watched && registry.watchesAnnouncement(of: prefix, monitoredOrigin: monitoredOrigin) { watched = true }
+            Self.forEachRoute(view, section) { prefix in
+                counts.announced += 1
+                if let prefix { validation?.add(RPKIData.ValidationQuery(prefix: prefix, origin: origin)) }
+                verdict.record { prefix.map { registry.watchesAnnouncement(of: $0, monitoredOrigin: monitoredOrigin) } ?? false }
             }
         }
-        return watched
+        return verdict
     }
 
-    /// Calls `body` with the prefix of each route of `section` that has no route distinguisher (the routes the
-    /// engine and RFC 6811 look at); returns how many routes the section has. Plain NLRI are read without
-    /// building routes (`PrefixReader`).
+    /// Calls `body` for each route of `section` with its prefix, or `nil` for a route with a route distinguisher
+    /// (which the engine and RFC 6811 leave alone). Plain NLRI are read without building routes (`PrefixReader`).
     @inline(__always)
-    static func forEachPlainPrefix(_ view: UpdateView, _ section: UpdateView.RouteSection,
-                                   _ body: (IPPrefix) -> Void) -> Int {
-        var n = 0
+    static func forEachRoute(_ view: UpdateView, _ section: UpdateView.RouteSection, _ body: (IPPrefix?) -> Void) {
         if var prefixes = view.prefixes(section) {
-            while let prefix = prefixes.next() {
-                n += 1
-                body(prefix)
-            }
+            while let prefix = prefixes.next() { body(prefix) }
         } else {
             var routes = view.routes(section)
-            while let route = routes.next() {
-                n += 1
-                if route.routeDistinguisher == nil { body(route.prefix) }
-            }
+            while let route = routes.next() { body(route.routeDistinguisher == nil ? route.prefix : nil) }
         }
-        return n
     }
 
     /// Everything counted, RFC 6811 outcomes included (waits for the validation queue).
@@ -79,5 +71,38 @@ struct UpdateTriage {
         c.rovInvalid = rov.invalid
         c.rovNotFound = rov.notFound
         return c
+    }
+}
+
+/// What `UpdateTriage` found in one UPDATE: whether the engine must look at it, and which of its first 64 routes
+/// are watched, numbered in the order the engine walks them (withdrawn routes, MP_UNREACH, NLRI, MP_REACH), so
+/// that the engine does not ask the registry again (`DetectionEngine.process`).
+struct TriageVerdict: Sendable {
+    /// A route of the UPDATE is watched.
+    private(set) var concernsEngine = false
+    /// Bit i: route i is watched (i < 64).
+    private(set) var watchedRoutes: UInt64 = 0
+    /// Routes recorded so far.
+    private var count = 0
+
+    /// Records the next route; `isWatched` is asked for each of the first 64 routes, and for later ones only
+    /// while no route was found watched.
+    @inline(__always)
+    mutating func record(_ isWatched: () -> Bool) {
+        if count < 64 {
+            if isWatched() {
+                watchedRoutes |= 1 << UInt64(count)
+                concernsEngine = true
+            }
+        } else if !concernsEngine && isWatched() {
+            concernsEngine = true
+        }
+        count += 1
+    }
+
+    /// Whether route `index` (in walk order) is watched; `nil` past the 64th route (ask the registry).
+    @inline(__always)
+    func isWatched(_ index: Int) -> Bool? {
+        index < 64 ? (watchedRoutes >> UInt64(index)) & 1 == 1 : nil
     }
 }
