@@ -50,6 +50,16 @@ struct RegistryTests {
         }
     }
 
+    @Test("monitored origins: a few are kept as a list, many as a set; both answer the same", arguments: [0, 1, 3, 8, 9, 40])
+    func monitored(count: Int) {
+        let asns = Set((0..<count).map { ASN(64_496 + $0 * 7) })
+        let r = Registry(monitoredASNs: asns, prefixes: [])
+        for asn in ASN(64_490)..<ASN(64_496 + 7 * 41) {
+            #expect(r.isMonitored(asn) == asns.contains(asn), "AS\(asn)")
+        }
+        #expect(!r.isMonitored(nil))
+    }
+
     @Test("ASNs may be written AS64500; origins [] means must stay dark")
     func spellings() throws {
         let r = try RegistryLoader.parse("prefixes:\n  - prefix: 192.0.2.0/24\n    origins: []\n  - prefix: 198.51.100.0/24\n    origins: [AS64501]\n", file: "p.yaml")

@@ -27,16 +27,28 @@ public struct PrefixReader: IteratorProtocol {
             return nil
         }
         index = first + octets
+        // Where the buffer goes on far enough, the address is loaded whole: the bytes past the prefix's own
+        // octets (the next entry's) are cleared by the prefix's mask.
+        let available = bytes.count - first
         if isIPv4 {
             var value: UInt32 = 0
-            for i in 0..<octets { value |= UInt32(bytes[first + i]) << (24 - 8 * UInt32(i)) }
+            if available >= 4 {
+                value = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: first, as: UInt32.self))
+            } else {
+                for i in 0..<octets { value |= UInt32(bytes[first + i]) << (24 - 8 * UInt32(i)) }
+            }
             return IPv4Prefix(address: IPv4Address(value), length: UInt8(bits)).map(IPPrefix.v4)
         }
         var high: UInt64 = 0
         var low: UInt64 = 0
-        for i in 0..<octets {
-            let b = UInt64(bytes[first + i])
-            if i < 8 { high |= b << (56 - 8 * UInt64(i)) } else { low |= b << (56 - 8 * UInt64(i - 8)) }
+        if available >= 16 {
+            high = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: first, as: UInt64.self))
+            low = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: first + 8, as: UInt64.self))
+        } else {
+            for i in 0..<octets {
+                let b = UInt64(bytes[first + i])
+                if i < 8 { high |= b << (56 - 8 * UInt64(i)) } else { low |= b << (56 - 8 * UInt64(i - 8)) }
+            }
         }
         return IPv6Prefix(address: IPv6Address(high: high, low: low), length: UInt8(bits)).map(IPPrefix.v6)
     }

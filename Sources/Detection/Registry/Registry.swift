@@ -51,6 +51,9 @@ public struct Partner: Sendable, Hashable {
 public final class Registry: Sendable {
     public let version: Int
     public let monitoredASNs: Set<ASN>
+    /// `monitoredASNs` as a list when there are a few (a registry names its own ASes): compared in a few
+    /// instructions, where the set hashes — and triage asks once per UPDATE.
+    private let fewMonitoredASNs: [ASN]?
     public let asNames: [ASN: String]
     public let partners: [ASN: Partner]
     public let prefixes: [RegisteredPrefix]
@@ -64,6 +67,7 @@ public final class Registry: Sendable {
                 prefixes: [RegisteredPrefix], source: String = "") {
         self.version = version
         self.monitoredASNs = monitoredASNs
+        self.fewMonitoredASNs = monitoredASNs.count <= 8 ? monitoredASNs.sorted() : nil
         self.asNames = asNames
         self.partners = Dictionary(partners.map { ($0.asn, $0) }, uniquingKeysWith: { a, _ in a })
         self.prefixes = prefixes
@@ -89,6 +93,7 @@ public final class Registry: Sendable {
     @inline(__always)
     public func isMonitored(_ origin: ASN?) -> Bool {
         guard let origin else { return false }
+        if let few = fewMonitoredASNs { return few.contains(origin) }
         return monitoredASNs.contains(origin)
     }
 
