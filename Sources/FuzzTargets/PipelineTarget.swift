@@ -11,9 +11,10 @@ import Glibc
 /// Fuzz target `pipeline`: a whole pcap file (libpcap's savefile format) through the path `replay` and `run`
 /// take — link layer, IP, TCP reassembly, BGP framing, session tracking, detection against the example
 /// registry with the test RPKI and AS-relationship data sets, and the `bgpsentry.alert/v1` rendering of
-/// every alert event. Differential: the one-thread `EngineFeed.handle` (the daemon's) and replay's two-thread
-/// `FeedPipeline` (tiny batches; its triage keeps UPDATEs without a watched route from the engine and counts
-/// them itself) must give the same events, byte for byte, and the same counters.
+/// every alert event. Differential: the one-thread `EngineFeed.handle` (the daemon's) and replay's threads —
+/// `CaptureRelay` to a parse thread, then `FeedPipeline` to the engine's (tiny batches on both queues; the
+/// triage keeps UPDATEs without a watched route from the engine and counts them itself) — must give the same
+/// events, byte for byte, the same counters and the same per-session route counts.
 public enum PipelineTarget {
     /// The repository root, where the registry and data sets are read from (once).
     nonisolated(unsafe) public static var root = "."
@@ -48,8 +49,9 @@ public enum PipelineTarget {
         let feed = EngineFeed(engine: engine)
         feed.currentSource = "fuzz.pcap"
         let pipeline = piped ? FeedPipeline(feed: feed, batchBytes: 1 << 16, batchItems: 3, maximumBatches: 2) : nil
+        let relay = pipeline.map { CaptureRelay(pipeline: $0, batchBytes: 1 << 16, batchEntries: 5, maximumBatches: 2) { _ in } }
         let decoder = CaptureDecoder(bgpPorts: [179]) { event in
-            if let pipeline { pipeline.handle(event) { _ in } } else { feed.handle(event) }
+            if let relay { relay.handle(event) } else { feed.handle(event) }
         }
         decoder.sessionStarted = { session in feed.sessionStarted(session) }
         let linkType = source.linkType
@@ -58,10 +60,11 @@ public enum PipelineTarget {
             frames += 1
         }
         decoder.finish()
-        pipeline?.finish()
+        relay?.finish()
         let s = engine.statistics
+        let sessionRoutes = decoder.sessions.flatMap { session in session.counters.flatMap { [$0.announced, $0.withdrawn] } }
         return (events.lines, [s.updates, s.announced, s.withdrawn, s.watchedAnnouncements, s.watchedWithdrawals,
-                               s.rovValid, s.rovInvalid, s.rovNotFound])
+                               s.rovValid, s.rovInvalid, s.rovNotFound] + sessionRoutes)
     }
 
     static let inputs: (registry: Registry, dataSets: DataSets) = {

@@ -128,15 +128,9 @@ public final class CaptureRelay: @unchecked Sendable {
     private let counted: (UpdateView) -> Void
     private let batchBytes: Int
     private let batchEntries: Int
-    private let maximumBatches: Int
-
-    /// Guards `ready`, `returned`, `allocated`, `ended` and `routesParsed`.
-    private let condition = NSCondition()
-    private var ready: [Batch] = []
-    /// Batches the parse thread is done with; their route counts still to be added to sessions.
-    private var returned: [Batch] = []
-    private var allocated = 0
-    private var ended = false
+    /// Filled batches to the parse thread, parsed ones back (their route counts still to be added to their
+    /// sessions); its lock also guards `routesParsed`.
+    private let queue: BatchQueue<Batch>
     private var routesParsed = 0
 
     // Capture thread only.
@@ -155,11 +149,11 @@ public final class CaptureRelay: @unchecked Sendable {
         self.counted = counted
         self.batchBytes = max(batchBytes, 1 << 16)
         self.batchEntries = max(batchEntries, 1)
-        self.maximumBatches = max(maximumBatches, 2)
+        queue = BatchQueue(maximumBatches: max(maximumBatches, 2))
     }
 
     /// Routes (announced and withdrawn) the parse thread has counted so far, for a progress line.
-    public var routesCounted: Int { condition.withLock { routesParsed } }
+    public var routesCounted: Int { queue.withLock { routesParsed } }
 
     /// Capture thread: relays one event.
     public func handle(_ event: CaptureEvent) {
@@ -213,17 +207,10 @@ public final class CaptureRelay: @unchecked Sendable {
         finished = true
         if let batch = filling, batch.count > 0 { send(batch, next: false) }
         filling = nil
-        condition.withLock {
-            ended = true
-            condition.broadcast()
-        }
+        queue.end()
         parseThread?.join()
         parseThread = nil
-        let done = condition.withLock { () -> [Batch] in
-            defer { returned = [] }
-            return returned
-        }
-        for batch in done { batch.settle() }
+        for batch in queue.removeFree() { batch.settle() }
         pipeline.finish()
     }
 
@@ -237,24 +224,15 @@ public final class CaptureRelay: @unchecked Sendable {
     @discardableResult
     private func send(_ batch: Batch, next: Bool = true) -> Batch {
         filling = nil
-        condition.withLock {
-            ready.append(batch)
-            condition.broadcast()
-        }
+        queue.submit(batch)
         return next ? nextBatch() : batch
     }
 
     /// A free batch: a returned one (its route counts added to their sessions first), a new one while fewer
     /// than `maximumBatches` exist, else the next to be returned.
     private func nextBatch() -> Batch {
-        let reused: Batch? = condition.withLock {
-            while returned.isEmpty && allocated >= maximumBatches { condition.wait() }
-            if let b = returned.popLast() { return b }
-            allocated += 1
-            return nil
-        }
         let batch: Batch
-        if let reused {
+        if let reused = queue.takeFree() {
             reused.settle()
             batch = reused
         } else {
@@ -268,17 +246,9 @@ public final class CaptureRelay: @unchecked Sendable {
     private func runParser() {
         var state = ParseState()
         while true {
-            let next: Batch? = condition.withLock {
-                while ready.isEmpty && !ended { condition.wait() }
-                return ready.isEmpty ? nil : ready.removeFirst()
-            }
-            guard let batch = next else { return }
+            guard let batch = queue.takeFull() else { return }
             let routes = parse(batch, &state)
-            condition.withLock {
-                routesParsed += routes
-                returned.append(batch)
-                condition.broadcast()
-            }
+            queue.giveBack(batch) { routesParsed += routes }
         }
     }
 

@@ -72,20 +72,15 @@ public final class FeedPipeline: @unchecked Sendable {
     /// Arena size: larger than any BGP message (65,535 bytes with RFC 8654).
     private let batchBytes: Int
     private let batchItems: Int
-    private let maximumBatches: Int
 
-    /// Guards `ready`, `spare`, `allocated` and `ended`.
-    private let condition = NSCondition()
-    private var ready: [Batch] = []
-    private var spare: [Batch] = []
-    private var allocated = 0
-    private var ended = false
+    /// Filled batches to the engine thread, used ones back; its lock also guards `abandoned`.
+    private let queue: BatchQueue<Batch>
     /// Set by `finish()`; only the capture side touches it.
     private var finished = false
     /// The batch being filled; only the capture side touches it.
     private var filling: Batch?
     private var engineThread: JoinableThread<Void, Never>?
-    /// Set (under `condition`) when the pending data sets failed to load: events are dropped, not applied.
+    /// Set (under `queue`'s lock) when the pending data sets failed to load: events are dropped, not applied.
     private var abandoned = false
     private let pendingDataSets: PendingDataSets?
 
@@ -104,12 +99,12 @@ public final class FeedPipeline: @unchecked Sendable {
         triage = UpdateTriage(registry: feed.engine.registry, validation: validation)
         self.batchBytes = max(batchBytes, 1 << 16)
         self.batchItems = max(batchItems, 1)
-        self.maximumBatches = max(maximumBatches, 2)
+        queue = BatchQueue(maximumBatches: max(maximumBatches, 2))
         engineThread = JoinableThread { [self] in runEngine() }
     }
 
     /// True once the pending data sets failed to load: the caller may stop reading (nothing will be detected).
-    public var isAbandoned: Bool { condition.withLock { abandoned } }
+    public var isAbandoned: Bool { queue.withLock { abandoned } }
 
     /// Capture side: prepares one event; `counted` sees each UPDATE's view first (replay's tally).
     public func handle(_ event: CaptureEvent, counted: (UpdateView) -> Void) {
@@ -152,10 +147,7 @@ public final class FeedPipeline: @unchecked Sendable {
         finished = true
         if let batch = filling, batch.count > 0 { _ = send(batch, next: false) }
         filling = nil
-        condition.withLock {
-            ended = true
-            condition.broadcast()
-        }
+        queue.end()
         engineThread?.join()
         engineThread = nil
         feed.engine.absorbUpstreamCounts(triage.settle())
@@ -171,22 +163,14 @@ public final class FeedPipeline: @unchecked Sendable {
     @discardableResult
     private func send(_ batch: Batch, next: Bool = true) -> Batch {
         filling = nil
-        condition.withLock {
-            ready.append(batch)
-            condition.broadcast()
-        }
+        queue.submit(batch)
         return next ? nextBatch() : batch
     }
 
     /// A free batch: a returned one, a new one while fewer than `maximumBatches` exist, else the next to be
     /// returned (waiting for the engine).
     private func nextBatch() -> Batch {
-        let batch: Batch = condition.withLock {
-            while spare.isEmpty && allocated >= maximumBatches { condition.wait() }
-            if let b = spare.popLast() { return b }
-            allocated += 1
-            return Batch(bytes: batchBytes, items: batchItems)
-        }
+        let batch = queue.takeFree() ?? Batch(bytes: batchBytes, items: batchItems)
         filling = batch
         return batch
     }
@@ -200,22 +184,15 @@ public final class FeedPipeline: @unchecked Sendable {
                 feed.engine.replaceDataSets(loaded)
             } else {
                 applying = false
-                condition.withLock { abandoned = true }
+                queue.withLock { abandoned = true }
             }
         }
         while true {
-            let next: Batch? = condition.withLock {
-                while ready.isEmpty && !ended { condition.wait() }
-                return ready.isEmpty ? nil : ready.removeFirst()
-            }
-            guard let batch = next else { return }
+            guard let batch = queue.takeFull() else { return }
             batch.drain { item, verdict in
                 if applying { feed.apply(item, verdict: verdict) }
             }
-            condition.withLock {
-                spare.append(batch)
-                condition.broadcast()
-            }
+            queue.giveBack(batch)
         }
     }
 }

@@ -1,0 +1,76 @@
+import Foundation
+
+/// The hand-over of reusable batches from one producer thread to one consumer thread, as replay's
+/// `CaptureRelay` and `FeedPipeline` use it: the producer fills a batch and submits it, the consumer takes full
+/// batches in order and gives them back for reuse. At most `maximumBatches` exist, so memory is bounded: the
+/// producer waits when all are full or in use. `end()` tells the consumer that no more will come.
+final class BatchQueue<Batch: AnyObject>: @unchecked Sendable {
+    let maximumBatches: Int
+    /// Guards everything below, and whatever a caller keeps beside it (`withLock`).
+    private let condition = NSCondition()
+    private var full: [Batch] = []
+    private var free: [Batch] = []
+    private var made = 0
+    private var ended = false
+
+    init(maximumBatches: Int) {
+        self.maximumBatches = max(maximumBatches, 1)
+    }
+
+    /// Producer: a batch given back by the consumer, or `nil` when the caller may make a new one (it is counted
+    /// as made); waits while `maximumBatches` exist and none is free.
+    func takeFree() -> Batch? {
+        condition.withLock {
+            while free.isEmpty && made >= maximumBatches { condition.wait() }
+            if let batch = free.popLast() { return batch }
+            made += 1
+            return nil
+        }
+    }
+
+    /// Producer: queues a filled batch for the consumer.
+    func submit(_ batch: Batch) {
+        condition.withLock {
+            full.append(batch)
+            condition.broadcast()
+        }
+    }
+
+    /// Producer: no more batches will come.
+    func end() {
+        condition.withLock {
+            ended = true
+            condition.broadcast()
+        }
+    }
+
+    /// Consumer: the next full batch, in order; `nil` once the producer has ended and every batch was taken.
+    func takeFull() -> Batch? {
+        condition.withLock {
+            while full.isEmpty && !ended { condition.wait() }
+            return full.isEmpty ? nil : full.removeFirst()
+        }
+    }
+
+    /// Consumer: gives a used batch back for reuse; `alsoUnderLock` updates what the caller guards with it.
+    func giveBack(_ batch: Batch, alsoUnderLock: () -> Void = {}) {
+        condition.withLock {
+            alsoUnderLock()
+            free.append(batch)
+            condition.broadcast()
+        }
+    }
+
+    /// Producer, once the consumer has stopped: the batches given back and not taken again.
+    func removeFree() -> [Batch] {
+        condition.withLock {
+            defer { free = [] }
+            return free
+        }
+    }
+
+    /// Runs `body` under the queue's lock (for state the caller shares between the two threads).
+    func withLock<T>(_ body: () -> T) -> T {
+        condition.withLock(body)
+    }
+}

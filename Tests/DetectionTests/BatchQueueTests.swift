@@ -1,0 +1,51 @@
+@testable import Detection
+import Foundation
+import Testing
+
+@Suite("BatchQueue: bounded, ordered hand-over of reusable batches")
+struct BatchQueueTests {
+    final class Box: @unchecked Sendable {
+        var values: [Int] = []
+        let serial: Int
+        init(serial: Int) { self.serial = serial }
+    }
+
+    final class Seen: @unchecked Sendable {
+        var values: [Int] = []
+        var serials = Set<Int>()
+    }
+
+    @Test("full batches in order, never more than the maximum made, used ones reused", arguments: [1, 2, 4])
+    func ordered(maximumBatches: Int) {
+        let queue = BatchQueue<Box>(maximumBatches: maximumBatches)
+        let seen = Seen()
+        let consumer = JoinableThread<Void, Never> {
+            while let box = queue.takeFull() {
+                if box.values.first.map({ $0 % 7 == 0 }) ?? false { usleep(300) }  // the producer waits now and then
+                queue.giveBack(box) {
+                    seen.values += box.values
+                    seen.serials.insert(box.serial)
+                }
+            }
+        }
+        var made = 0
+        for start in stride(from: 0, to: 3_000, by: 10) {
+            let box = queue.takeFree() ?? { made += 1; return Box(serial: made) }()
+            box.values = Array(start..<start + 10)
+            queue.submit(box)
+        }
+        queue.end()
+        consumer.join()
+        #expect(seen.values == Array(0..<3_000))
+        #expect(made <= maximumBatches && seen.serials.count == made)
+        #expect(queue.removeFree().count == made)
+        #expect(queue.removeFree().isEmpty)
+    }
+
+    @Test("ended without a batch: the consumer gets nil at once")
+    func empty() {
+        let queue = BatchQueue<Box>(maximumBatches: 2)
+        queue.end()
+        #expect(queue.takeFull() == nil)
+    }
+}
