@@ -54,8 +54,7 @@ public final class CaptureRelay: @unchecked Sendable {
     /// parse thread counted. The parse thread moves the entries out; the capture thread adds the counts to the
     /// sessions of `runs` when it reuses the batch (`settle`).
     private final class Batch {
-        let arena: UnsafeMutableRawBufferPointer
-        var used = 0
+        var arena: MessageArena
         let entries: UnsafeMutablePointer<Entry>
         let routeCounts: UnsafeMutablePointer<(announced: Int32, withdrawn: Int32)>
         let capacity: Int
@@ -65,7 +64,7 @@ public final class CaptureRelay: @unchecked Sendable {
         private(set) var runs: [SessionRun] = []
 
         init(bytes: Int, entries: Int) {
-            arena = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 16)
+            arena = MessageArena(capacity: bytes)
             self.entries = UnsafeMutablePointer<Entry>.allocate(capacity: entries)
             routeCounts = UnsafeMutablePointer.allocate(capacity: entries)
             capacity = entries
@@ -81,13 +80,7 @@ public final class CaptureRelay: @unchecked Sendable {
         var isFull: Bool { count == capacity }
 
         /// Copies `bytes` into the arena: their offset, or `nil` when they do not fit.
-        func store(_ bytes: UnsafeRawBufferPointer) -> Int? {
-            guard arena.count - used >= bytes.count else { return nil }
-            let offset = used
-            UnsafeMutableRawBufferPointer(rebasing: arena[offset..<(offset + bytes.count)]).copyMemory(from: bytes)
-            used += bytes.count
-            return offset
-        }
+        func store(_ bytes: UnsafeRawBufferPointer) -> Int? { arena.store(bytes) }
 
         func append(_ entry: Entry) {
             (entries + count).initialize(to: entry)
@@ -120,7 +113,7 @@ public final class CaptureRelay: @unchecked Sendable {
             if !consumed { entries.deinitialize(count: count) }
             consumed = false
             count = 0
-            used = 0
+            arena.removeAll()
         }
     }
 
@@ -265,14 +258,14 @@ public final class CaptureRelay: @unchecked Sendable {
     /// they carried.
     private func parse(_ batch: Batch, _ state: inout ParseState) -> Int {
         var routes = 0
-        let arena = UnsafeRawBufferPointer(batch.arena)
+        let arena = batch.arena
         batch.consumed = true
         for i in 0..<batch.count {
             batch.routeCounts[i] = (0, 0)
             switch (batch.entries + i).move() {
             case .update(let u):
                 precondition(state.hasFacts, "CaptureRelay: an UPDATE before its session's facts")
-                let bytes = UnsafeRawBufferPointer(rebasing: arena[Int(u.offset)..<Int(u.offset + u.length)])
+                let bytes = arena.bytes(at: Int(u.offset), count: Int(u.length))
                 let view = UpdateView(bytes, context: state.context)
                 counted(view)
                 let announced = view.announcedCount, withdrawn = view.withdrawnTotal

@@ -19,8 +19,7 @@ public final class FeedPipeline: @unchecked Sendable {
     /// moved in when prepared and moved out when applied, so an event is never copied (its view and session
     /// facts hold references; an array of them paid a retain and a release per copy).
     private final class Batch {
-        let arena: UnsafeMutableRawBufferPointer
-        var used = 0
+        var arena: MessageArena
         let items: UnsafeMutablePointer<FeedItem>
         /// The triage's verdict on each UPDATE item (which of its routes are watched), `nil` for other items.
         let verdicts: UnsafeMutablePointer<TriageVerdict?>
@@ -28,7 +27,7 @@ public final class FeedPipeline: @unchecked Sendable {
         private(set) var count = 0
 
         init(bytes: Int, items: Int) {
-            arena = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 16)
+            arena = MessageArena(capacity: bytes)
             self.items = UnsafeMutablePointer<FeedItem>.allocate(capacity: items)
             verdicts = UnsafeMutablePointer<TriageVerdict?>.allocate(capacity: items)
             capacity = items
@@ -45,11 +44,7 @@ public final class FeedPipeline: @unchecked Sendable {
 
         /// A copy of `bytes` in the arena, or `nil` when it does not fit.
         func store(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
-            guard arena.count - used >= bytes.count else { return nil }
-            let slot = UnsafeMutableRawBufferPointer(rebasing: arena[used..<(used + bytes.count)])
-            slot.copyMemory(from: bytes)
-            used += bytes.count
-            return UnsafeRawBufferPointer(slot)
+            arena.store(bytes).map { arena.bytes(at: $0, count: bytes.count) }
         }
 
         func append(_ item: consuming FeedItem, verdict: TriageVerdict?) {
@@ -62,7 +57,7 @@ public final class FeedPipeline: @unchecked Sendable {
         func drain(_ body: (consuming FeedItem, TriageVerdict?) -> Void) {
             for i in 0..<count { body((items + i).move(), verdicts[i]) }
             count = 0
-            used = 0
+            arena.removeAll()
         }
     }
 
