@@ -6,7 +6,7 @@ import PacketCapture
 /// messages (`CaptureDecoder`), and hands each UPDATE's bytes to a parse thread, which reads them
 /// (`UpdateView`), counts them and runs the `FeedPipeline`'s capture side (triage, then the engine's queue).
 /// In a full table parsing and triage are most of a replay's work: on its own thread it overlaps the reading
-/// of the next frames (docs/ARCHITECTURE.md, "replay's threads").
+/// of the next frames (docs/ARCHITECTURE.md, "`replay` runs on three threads").
 ///
 /// Everything the parse thread needs is fixed on the caller's thread, in order, in the entries of a batch:
 /// the UPDATE's bytes (copied once into the batch's arena), its frame, time and decoding context, the session

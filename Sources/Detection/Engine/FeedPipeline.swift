@@ -2,12 +2,13 @@ import BGPWire
 import Foundation
 import PacketCapture
 
-/// `EngineFeed` on two threads, for `replay`: the caller's thread reads the capture, counts every UPDATE and
-/// keeps back the ones no watched route is in (`UpdateTriage`), while a second thread runs the detection engine
-/// on the rest (`EngineFeed.apply`). In a full table almost every UPDATE stays on the capture side, and the
-/// engine's thread also takes the alert output.
+/// `EngineFeed` on two threads, for `replay`: the capture side counts every UPDATE and keeps back the ones no
+/// watched route is in (`UpdateTriage`), while a thread of its own runs the detection engine on the rest
+/// (`EngineFeed.apply`) with the triage's verdict on their routes. The capture side is the caller of `handle`
+/// or, in `replay`, of `forward` — `CaptureRelay`'s parse thread. In a full table almost every UPDATE stays on
+/// the capture side.
 ///
-/// UPDATE bytes live only for the decoder's callback, so each UPDATE that goes on is copied once into the arena
+/// UPDATE bytes live only for the caller's turn, so each UPDATE that goes on is copied once into the arena
 /// of the batch being filled, its `UpdateView` rebased there. Batches go to the engine thread in order, through
 /// a queue of at most `maximumBatches` (bounded memory: the capture side waits when the engine falls behind),
 /// and come back for reuse; the engine sees the same watched routes in the same order as with `handle`, and the
