@@ -95,6 +95,27 @@ struct ReplayCommandTests {
         #expect(t1.stdout == t2.stdout && t1.stdout.contains("FIRING critical origin-hijack 13.107.136.0/22"))
     }
 
+    /// Several inputs: each alert's evidence names the file it fired in (replay's parse thread is told each new
+    /// source), in reading order.
+    @Test("two inputs: evidence names the file each alert fired in, in order")
+    func twoInputs() throws {
+        let clean = "Tests/Fixtures/demo/clean.pcap"
+        func sources(_ inputs: [String]) throws -> [String] {
+            let r = try CLI.run(["replay", "--registry", "config/prefixes.yaml", "--format", "jsonl"] + inputs)
+            // Firing events: their evidence is where they fired (a later resolution keeps the firing's evidence).
+            return r.stdout.split(separator: "\n").compactMap { line -> String? in
+                guard line.contains("\"status\":\"firing\""), let start = line.range(of: "\"source\":\"") else { return nil }
+                return String(line[start.upperBound...].prefix { $0 != "\"" })
+            }
+        }
+        let both = try sources([clean, Self.demo])
+        let cleanAlone = try sources([clean])
+        #expect(!cleanAlone.isEmpty && cleanAlone.allSatisfy { $0 == clean })
+        // The first file's alerts are those it raises alone; every later one names the second file.
+        #expect(both == cleanAlone + Array(repeating: Self.demo, count: both.count - cleanAlone.count), "\(both)")
+        #expect(both.count > cleanAlone.count)
+    }
+
     @Test("exit codes: 3 at --fail-on, 0 below it, 1 unreadable input or registry, 2 usage")
     func exitCodes() throws {
         #expect(try CLI.run(["replay", "--registry", "config/prefixes.yaml", "--fail-on", "critical", Self.demo]).status == 3)

@@ -130,10 +130,11 @@ public final class CaptureRelay: @unchecked Sendable {
     private var filling: Batch?
     private var parseThread: JoinableThread<Void, Never>?
     private var finished = false
-    /// The session, side and context the parse thread holds facts for, and the source it was told; `nil` after
-    /// any event other than an UPDATE (an OPEN may change the facts).
+    /// The session, side and context the parse thread holds facts for; `nil` after any event other than an
+    /// UPDATE (an OPEN may change the facts).
     private var factsSent: (session: BGPSession, sender: Int, context: DecodingContext)?
-    private var sourceSent: String?
+    /// Whether the parse thread was told the current source.
+    private var sourceSent = false
 
     /// `counted` sees every UPDATE's view, on the parse thread (replay's tally; read it after `finish()`).
     public init(pipeline: FeedPipeline, batchBytes: Int = 256 << 10, batchEntries: Int = 2048, maximumBatches: Int = 4,
@@ -143,6 +144,16 @@ public final class CaptureRelay: @unchecked Sendable {
         self.batchBytes = max(batchBytes, 1 << 16)
         self.batchEntries = max(batchEntries, 1)
         queue = BatchQueue(maximumBatches: max(maximumBatches, 2))
+    }
+
+    /// The capture source being read, for evidence (the feed's `currentSource`): while the relay runs, set it
+    /// here, so that the parse thread is told.
+    public var currentSource: String {
+        get { pipeline.feed.currentSource }
+        set {
+            pipeline.feed.currentSource = newValue
+            sourceSent = false
+        }
     }
 
     /// Routes (announced and withdrawn) the parse thread has counted so far, for a progress line.
@@ -160,10 +171,9 @@ public final class CaptureRelay: @unchecked Sendable {
             if let item = pipeline.feed.prepare(event) { append(.prepared(item)) }
             return
         }
-        let source = pipeline.feed.currentSource
-        if sourceSent != source {
-            append(.source(source))
-            sourceSent = source
+        if !sourceSent {
+            append(.source(pipeline.feed.currentSource))
+            sourceSent = true
         }
         if !factsAreSent(for: m) {
             append(.facts(Facts(session: pipeline.feed.info(m.session, neighbor: m.sender), context: m.context)))

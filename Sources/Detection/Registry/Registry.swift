@@ -101,14 +101,14 @@ public final class Registry: Sendable {
     /// for a prefix that covers, equals or lies inside a registered one (docs/DETECTION.md, "Alert lifecycle").
     @inline(__always)
     public func watchesWithdrawal(of route: Route) -> Bool {
-        route.routeDistinguisher == nil && index.relates(route.prefix)
+        route.routeDistinguisher == nil && watchesWithdrawal(of: route.prefix)
     }
 
     /// Whether the detection engine looks at the announcement of `route`: a watched prefix, or any plain prefix
     /// from a monitored origin (`unexpected-prefix`).
     @inline(__always)
     public func watchesAnnouncement(of route: Route, monitoredOrigin: Bool) -> Bool {
-        route.routeDistinguisher == nil && (monitoredOrigin || index.relates(route.prefix))
+        route.routeDistinguisher == nil && watchesAnnouncement(of: route.prefix, monitoredOrigin: monitoredOrigin)
     }
 
     /// `watchesWithdrawal(of:)` for a plain route's prefix.

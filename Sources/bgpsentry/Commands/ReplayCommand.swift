@@ -106,7 +106,7 @@ struct ReplayCommand: ParsableCommand {
         let progress = ProgressLine(enabled: OutputStream.standardError.isTerminal, clock: clock)
         var failures: [String] = []
         for file in files where !pipeline.isAbandoned {
-            pipeline.feed.currentSource = file
+            relay.currentSource = file
             do {
                 let source = try PcapSource.openOffline(file)
                 let linkType = source.linkType
