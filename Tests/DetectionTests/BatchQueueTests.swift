@@ -48,4 +48,29 @@ struct BatchQueueTests {
         queue.end()
         #expect(queue.takeFull() == nil)
     }
+
+    @Test("a raised bound lets the producer make more at once; after lowering it, surplus batches come back to be released")
+    func raisedBound() {
+        let queue = BatchQueue<Box>(maximumBatches: 2)
+        queue.setMaximumBatches(6)
+        var boxes: [Box] = []
+        for serial in 0..<6 {
+            #expect(queue.takeFree() == nil, "a new batch may be made")  // would wait forever at the bound of 2
+            let box = Box(serial: serial)
+            queue.submit(box)
+            boxes.append(box)
+        }
+        queue.setMaximumBatches(2)
+        while let box = queue.takeFull() {
+            queue.giveBack(box)
+            if box.serial == 5 { break }
+        }
+        var released: [Int] = []
+        let reused = queue.takeFree { released.append($0.serial) }
+        #expect(released.count == 4, "six made, two kept")
+        #expect(reused != nil && !released.contains(reused?.serial ?? -1))
+        queue.end()
+        #expect(queue.removeFree().count == 1)
+    }
 }
+

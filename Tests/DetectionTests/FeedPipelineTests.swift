@@ -25,10 +25,26 @@ struct FeedPipelineTests {
 
     /// `relay`: the pipeline's capture side runs on a `CaptureRelay`'s parse thread, with these batch shapes.
     /// `sessionRoutes`: every session's announced and withdrawn routes per side, as the summary prints them.
+    /// `registryDelivery`: the registry reaches the pipeline as a `PendingRegistry` (the engine starts with an
+    /// empty one) that arrives once the whole capture was read (or after 5 s), or never; `readAhead`: the capture
+    /// was read to its end before the registry arrived.
     static func replay(pipeline shape: (bytes: Int, items: Int, batches: Int)?, rpki: Bool = false,
-                       delivery: Delivery = .atOnce, relay relayShape: (bytes: Int, entries: Int, batches: Int)? = nil) throws
-        -> (events: [String], updates: Int, counters: [Int], abandoned: Bool, sessionRoutes: [Int]) {
+                       delivery: Delivery = .atOnce, registryDelivery: Delivery = .atOnce,
+                       relay relayShape: (bytes: Int, entries: Int, batches: Int)? = nil) throws
+        -> (events: [String], updates: Int, counters: [Int], abandoned: Bool, sessionRoutes: [Int], readAhead: Bool) {
         let registry = try RegistryLoader.load(path: Self.registry)
+        let captureRead = DispatchSemaphore(value: 0)
+        let registryArrived = Flag()
+        let pendingRegistry: PendingRegistry? = switch registryDelivery {
+        case .atOnce: nil
+        case .pending: PendingRegistry(wait: {
+            _ = captureRead.wait(timeout: .now() + 5)
+            captureRead.signal()  // the next caller passes too
+            registryArrived.set()
+            return registry
+        })
+        case .failing: PendingRegistry(wait: { usleep(50_000); return nil })
+        }
         var events: [String] = []
         let dataSets = DataSets(rpki: rpki ? try RPKILoader.load(path: Self.vrps) : nil)
         let pending: PendingDataSets? = switch delivery {
@@ -36,7 +52,8 @@ struct FeedPipelineTests {
         case .pending: PendingDataSets(includesRPKI: rpki, wait: { usleep(50_000); return dataSets })
         case .failing: PendingDataSets(includesRPKI: rpki, wait: { usleep(50_000); return nil })
         }
-        let engine = DetectionEngine(registry: registry, dataSets: pending == nil ? dataSets : DataSets()) { event in
+        let engine = DetectionEngine(registry: pendingRegistry == nil ? registry : Registry(prefixes: []),
+                                     dataSets: pending == nil ? dataSets : DataSets()) { event in
             var w = JSONWriter()
             AlertJSON.write(event, registry: registry, into: &w)
             events.append(String(decoding: w.bytes, as: UTF8.self))
@@ -45,16 +62,19 @@ struct FeedPipelineTests {
         feed.currentSource = "demo.pcap"
         var updates = 0
         let pipeline = shape.map {
-            FeedPipeline(feed: feed, pendingDataSets: pending, batchBytes: $0.bytes, batchItems: $0.items, maximumBatches: $0.batches)
+            FeedPipeline(feed: feed, pendingRegistry: pendingRegistry, pendingDataSets: pending, batchBytes: $0.bytes,
+                         batchItems: $0.items, maximumBatches: $0.batches)
         }
         let relay = pipeline.flatMap { pipeline in
             relayShape.map {
-                CaptureRelay(pipeline: pipeline, batchBytes: $0.bytes, batchEntries: $0.entries, maximumBatches: $0.batches) { _ in
+                CaptureRelay(pipeline: pipeline, batchBytes: $0.bytes, batchEntries: $0.entries, maximumBatches: $0.batches,
+                             batchesWhileAwaitingRegistry: 1_000) { _ in
                     updates += 1
                 }
             }
         }
         defer {  // also when opening the capture fails: no thread left waiting
+            captureRead.signal()
             relay?.finish()
             pipeline?.finish()
         }
@@ -72,6 +92,8 @@ struct FeedPipelineTests {
         let linkType = source.linkType
         while case .frame = try source.next({ decoder.process($0, linkType: linkType) }) {}
         decoder.finish()
+        let readAhead = pendingRegistry != nil && !registryArrived.isSet
+        captureRead.signal()
         relay?.finish()
         pipeline?.finish()
         let s = engine.statistics
@@ -79,7 +101,16 @@ struct FeedPipelineTests {
             session.counters.flatMap { [$0.announced, $0.withdrawn] }
         }
         return (events, updates, [s.updates, s.announced, s.withdrawn, s.watchedAnnouncements, s.watchedWithdrawals,
-                                  s.rovValid, s.rovInvalid, s.rovNotFound], pipeline?.isAbandoned ?? false, sessionRoutes)
+                                  s.rovValid, s.rovInvalid, s.rovNotFound], pipeline?.isAbandoned ?? false, sessionRoutes,
+                readAhead)
+    }
+
+    /// Set once, from any thread.
+    final class Flag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        func set() { lock.withLock { value = true } }
+        var isSet: Bool { lock.withLock { value } }
     }
 
     @Test("the same events, in the same order, as the one-thread feed; with tiny batches too",
@@ -149,6 +180,26 @@ struct FeedPipelineTests {
         #expect(late.events == reference.events)
         #expect(late.sessionRoutes == reference.sessionRoutes)
         let failed = try Self.replay(pipeline: (1 << 16, 3, 2), rpki: true, delivery: .failing, relay: (1 << 16, 5, 2))
+        #expect(failed.events.isEmpty && failed.abandoned)
+    }
+
+    /// Replay reads the capture while the registry loads (`PendingRegistry`): the triage and the engine take it
+    /// before their first UPDATE, and meanwhile the relay lets the capture thread fill more batches than its
+    /// bound (here all of the demo's ~215 five-entry batches, against a bound of 2).
+    @Test("a registry that arrives late: the same events and counters, the capture read ahead; a failed load applies nothing")
+    func relayedWithPendingRegistry() throws {
+        let reference = try Self.replay(pipeline: nil)
+        let late = try Self.replay(pipeline: (1 << 16, 3, 2), registryDelivery: .pending, relay: (1 << 16, 5, 2))
+        let readAhead = late.readAhead
+        #expect(readAhead, "the capture thread waited for the registry")
+        #expect(late.updates == reference.updates)
+        #expect(late.counters == reference.counters)
+        #expect(late.events == reference.events)
+        #expect(late.sessionRoutes == reference.sessionRoutes)
+        #expect(!late.abandoned)
+        let unrelayed = try Self.replay(pipeline: (512 << 10, 4096, 4), registryDelivery: .failing)
+        #expect(unrelayed.events.isEmpty && unrelayed.abandoned)
+        let failed = try Self.replay(pipeline: (1 << 16, 3, 2), registryDelivery: .failing, relay: (1 << 16, 5, 2))
         #expect(failed.events.isEmpty && failed.abandoned)
     }
 }

@@ -62,6 +62,8 @@ public final class CaptureRelay: @unchecked Sendable {
         /// True once the parse thread moved the entries out.
         var consumed = false
         private(set) var runs: [SessionRun] = []
+        /// Keeps the next object off this one's cache lines (the two threads write batches side by side).
+        private let padding = CacheLinePadding()
 
         init(bytes: Int, entries: Int) {
             arena = MessageArena(capacity: bytes)
@@ -121,6 +123,9 @@ public final class CaptureRelay: @unchecked Sendable {
     private let counted: (UpdateView) -> Void
     private let batchBytes: Int
     private let batchEntries: Int
+    private let maximumBatches: Int
+    /// The bound while the pipeline waits for its registry (`PendingRegistry`): the capture thread reads ahead.
+    private let batchesWhileAwaitingRegistry: Int
     /// Filled batches to the parse thread, parsed ones back (their route counts still to be added to their
     /// sessions); its lock also guards `routesParsed`.
     private let queue: BatchQueue<Batch>
@@ -136,14 +141,18 @@ public final class CaptureRelay: @unchecked Sendable {
     /// Whether the parse thread was told the current source.
     private var sourceSent = false
 
-    /// `counted` sees every UPDATE's view, on the parse thread (replay's tally; read it after `finish()`).
+    /// `counted` sees every UPDATE's view, on the parse thread (replay's tally; read it after `finish()`). While
+    /// the pipeline waits for a pending registry, up to `batchesWhileAwaitingRegistry` batches fill (8 MiB by
+    /// default: what the capture thread reads of a full table in the ~25 ms a 10,000-prefix registry takes).
     public init(pipeline: FeedPipeline, batchBytes: Int = 256 << 10, batchEntries: Int = 2048, maximumBatches: Int = 4,
-                counted: @escaping (UpdateView) -> Void) {
+                batchesWhileAwaitingRegistry: Int = 32, counted: @escaping (UpdateView) -> Void) {
         self.pipeline = pipeline
         self.counted = counted
         self.batchBytes = max(batchBytes, 1 << 16)
         self.batchEntries = max(batchEntries, 1)
-        queue = BatchQueue(maximumBatches: max(maximumBatches, 2))
+        self.maximumBatches = max(maximumBatches, 2)
+        self.batchesWhileAwaitingRegistry = max(batchesWhileAwaitingRegistry, self.maximumBatches)
+        queue = BatchQueue(maximumBatches: self.maximumBatches)
     }
 
     /// The capture source being read, for evidence (the feed's `currentSource`): while the relay runs, set it
@@ -235,7 +244,7 @@ public final class CaptureRelay: @unchecked Sendable {
     /// than `maximumBatches` exist, else the next to be returned.
     private func nextBatch() -> Batch {
         let batch: Batch
-        if let reused = queue.takeFree() {
+        if let reused = queue.takeFree(surplus: { $0.settle() }) {
             reused.settle()
             batch = reused
         } else {
@@ -245,8 +254,14 @@ public final class CaptureRelay: @unchecked Sendable {
         return batch
     }
 
-    /// Parse thread: reads the batches in order until the capture thread has finished.
+    /// Parse thread: reads the batches in order until the capture thread has finished; first waits for the
+    /// pipeline's registry, if it is still loading, while the capture thread reads ahead.
     private func runParser() {
+        if !pipeline.hasRegistry {
+            queue.setMaximumBatches(batchesWhileAwaitingRegistry)
+            pipeline.awaitRegistry()
+            queue.setMaximumBatches(maximumBatches)
+        }
         var state = ParseState()
         while true {
             guard let batch = queue.takeFull() else { return }

@@ -54,6 +54,7 @@ public final class DetectionEngine {
     public func replaceRegistry(_ new: Registry) {
         registry = new
         triage = triage.replacingRegistry(new)
+        rib.reserve(expectedEntries: new.prefixes.count * 4)
     }
 
     /// Swaps in new data sets (SIGHUP), as one snapshot; prefixes announced before are counted with the old.

@@ -14,7 +14,8 @@ import PacketCapture
 /// and come back for reuse; the engine sees the same watched routes in the same order as with `handle`, and the
 /// counts at `finish()`, so the output is the same byte for byte. With `PendingDataSets` the engine thread
 /// first waits for the data sets (the capture side reads on until the queues are full), so that loading them
-/// overlaps decoding. The daemon keeps the one-thread `EngineFeed.handle`: its hooks see live messages.
+/// overlaps decoding; with a `PendingRegistry` the capture side's triage and the engine wait for the registry
+/// the same way. The daemon keeps the one-thread `EngineFeed.handle`: its hooks see live messages.
 public final class FeedPipeline: @unchecked Sendable {
     /// Prepared events and the arena holding their UPDATE bytes. The events sit in a buffer of their own:
     /// moved in when prepared and moved out when applied, so an event is never copied (its view and session
@@ -26,6 +27,8 @@ public final class FeedPipeline: @unchecked Sendable {
         let verdicts: UnsafeMutablePointer<TriageVerdict?>
         let capacity: Int
         private(set) var count = 0
+        /// Keeps the next object off this one's cache lines (the two threads write batches side by side).
+        private let padding = CacheLinePadding()
 
         init(bytes: Int, items: Int) {
             arena = MessageArena(capacity: bytes)
@@ -63,8 +66,13 @@ public final class FeedPipeline: @unchecked Sendable {
     }
 
     public let feed: EngineFeed
-    /// Capture side only.
-    private var triage: UpdateTriage
+    /// Capture side only; `nil` until the pending registry is there.
+    private var triage: UpdateTriage?
+    /// Capture side only: how the triage counts RFC 6811 outcomes (kept for a triage built late).
+    private let validation: OriginValidationCounter
+    private let pendingRegistry: PendingRegistry?
+    /// Capture side only: the pending registry failed to load (asked once).
+    private var registryFailed = false
     /// Arena size: larger than any BGP message (65,535 bytes with RFC 8654).
     private let batchBytes: Int
     private let batchItems: Int
@@ -76,31 +84,53 @@ public final class FeedPipeline: @unchecked Sendable {
     /// The batch being filled; only the capture side touches it.
     private var filling: Batch?
     private var engineThread: JoinableThread<Void, Never>?
-    /// Set (under `queue`'s lock) when the pending data sets failed to load: events are dropped, not applied.
+    /// Set (under `queue`'s lock) when the pending registry or data sets failed to load: events are dropped, not
+    /// applied.
     private var abandoned = false
     private let pendingDataSets: PendingDataSets?
 
-    /// `pendingDataSets`: data sets still loading, which the engine (built without them) takes before its first
-    /// event; if they fail, nothing is applied and `isAbandoned` turns true.
-    public init(feed: EngineFeed, pendingDataSets: PendingDataSets? = nil, batchBytes: Int = 512 << 10,
-                batchItems: Int = 4096, maximumBatches: Int = 4) {
+    /// `pendingRegistry`: the registry still loading, which the triage takes before the first UPDATE and the
+    /// engine (built with an empty one) before its first event; `pendingDataSets`: data sets still loading, which
+    /// the engine (built without them) takes before its first event. If either fails, nothing is applied and
+    /// `isAbandoned` turns true.
+    public init(feed: EngineFeed, pendingRegistry: PendingRegistry? = nil, pendingDataSets: PendingDataSets? = nil,
+                batchBytes: Int = 512 << 10, batchItems: Int = 4096, maximumBatches: Int = 4) {
         self.feed = feed
+        self.pendingRegistry = pendingRegistry
         self.pendingDataSets = pendingDataSets
-        let validation: OriginValidationCounter
         if let pendingDataSets, pendingDataSets.includesRPKI {
             validation = OriginValidationCounter(loading: { pendingDataSets.wait()?.rpki })
         } else {
             validation = OriginValidationCounter(rpki: feed.engine.dataSets.rpki)
         }
-        triage = UpdateTriage(registry: feed.engine.registry, validation: validation)
+        if pendingRegistry == nil { triage = UpdateTriage(registry: feed.engine.registry, validation: validation) }
         self.batchBytes = max(batchBytes, 1 << 16)
         self.batchItems = max(batchItems, 1)
         queue = BatchQueue(maximumBatches: max(maximumBatches, 2))
         engineThread = JoinableThread { [self] in runEngine() }
     }
 
-    /// True once the pending data sets failed to load: the caller may stop reading (nothing will be detected).
+    /// True once the pending registry or data sets failed to load: the caller may stop reading (nothing will be
+    /// detected).
     public var isAbandoned: Bool { queue.withLock { abandoned } }
+
+    /// Capture side: whether the triage has its registry (it was not pending, or has arrived).
+    public var hasRegistry: Bool { triage != nil }
+
+    /// Capture side: whether the triage has its registry — after waiting for a pending one (replay's parse thread
+    /// calls it before its first UPDATE, so that it knows when it waits). False when the registry failed to load.
+    @discardableResult
+    public func awaitRegistry() -> Bool {
+        if triage != nil { return true }
+        guard !registryFailed else { return false }
+        guard let registry = pendingRegistry?.wait() else {
+            registryFailed = true
+            queue.withLock { abandoned = true }
+            return false
+        }
+        triage = UpdateTriage(registry: registry, validation: validation)
+        return true
+    }
 
     /// Capture side: prepares one event; `counted` sees each UPDATE's view first (replay's tally).
     public func handle(_ event: CaptureEvent, counted: (UpdateView) -> Void) {
@@ -120,8 +150,8 @@ public final class FeedPipeline: @unchecked Sendable {
     /// copy. Triage counts it either way.
     func forward(_ view: UpdateView, item: (UpdateView) -> FeedItem) {
         precondition(!finished, "FeedPipeline.forward after finish(): nothing would apply the event")
-        let verdict = triage.verdict(view)
-        guard verdict.concernsEngine else { return }
+        guard triage != nil || awaitRegistry() else { return }
+        guard let verdict = triage?.verdict(view), verdict.concernsEngine else { return }
         let batch = filling ?? nextBatch()
         // A message's length is a 16-bit field: it always fits in an empty arena (≥ 64 KiB).
         guard let bytes = batch.store(view.bytes) ?? send(batch).store(view.bytes) else {
@@ -146,7 +176,7 @@ public final class FeedPipeline: @unchecked Sendable {
         queue.end()
         engineThread?.join()
         engineThread = nil
-        feed.engine.absorbUpstreamCounts(triage.settle())
+        if let counts = triage?.settle() { feed.engine.absorbUpstreamCounts(counts) }
     }
 
     private func append(_ item: consuming FeedItem, verdict: TriageVerdict? = nil) {
@@ -171,11 +201,19 @@ public final class FeedPipeline: @unchecked Sendable {
         return batch
     }
 
-    /// Engine side: takes the pending data sets, then applies the batches in order until the capture side has
-    /// finished (or drops them, when the data sets failed to load).
+    /// Engine side: takes the pending registry and data sets, then applies the batches in order until the capture
+    /// side has finished (or drops them, when the registry or the data sets failed to load).
     private func runEngine() {
         var applying = true
-        if let pendingDataSets {
+        if let pendingRegistry {
+            if let loaded = pendingRegistry.wait() {
+                feed.engine.replaceRegistry(loaded)
+            } else {
+                applying = false
+                queue.withLock { abandoned = true }
+            }
+        }
+        if applying, let pendingDataSets {
             if let loaded = pendingDataSets.wait() {
                 feed.engine.replaceDataSets(loaded)
             } else {

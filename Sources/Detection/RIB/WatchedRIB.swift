@@ -53,6 +53,11 @@ public struct WatchedRIB: Sendable {
         byPrefix.reserveCapacity(min(maximumEntries, expectedEntries))
     }
 
+    /// Makes room for `expectedEntries` routes without rehashing (a registry arrived after the RIB was made).
+    mutating func reserve(expectedEntries: Int) {
+        byPrefix.reserveCapacity(min(maximumEntries, expectedEntries))
+    }
+
     /// Stores `entry` under `key`; returns the entry it replaced. `nil` and nothing stored when full.
     mutating func upsert(_ key: Key, _ entry: Entry) -> (previous: Entry?, stored: Bool) {
         let i = byPrefix.index(forKey: key.prefix)

@@ -5,7 +5,8 @@ import Foundation
 /// batches in order and gives them back for reuse. At most `maximumBatches` exist, so memory is bounded: the
 /// producer waits when all are full or in use. `end()` tells the consumer that no more will come.
 final class BatchQueue<Batch: AnyObject>: @unchecked Sendable {
-    let maximumBatches: Int
+    /// The bound; it may be raised for a while (`setMaximumBatches`).
+    private var maximumBatches: Int
     /// Guards everything below, and whatever a caller keeps beside it (`withLock`).
     private let condition = NSCondition()
     private var full: [Batch] = []
@@ -18,13 +19,29 @@ final class BatchQueue<Batch: AnyObject>: @unchecked Sendable {
     }
 
     /// Producer: a batch given back by the consumer, or `nil` when the caller may make a new one (it is counted
-    /// as made); waits while `maximumBatches` exist and none is free.
-    func takeFree() -> Batch? {
-        condition.withLock {
+    /// as made); waits while `maximumBatches` exist and none is free. Batches given back beyond a lowered bound go
+    /// to `surplus` first (for the caller to settle and release).
+    func takeFree(surplus: (Batch) -> Void = { _ in }) -> Batch? {
+        var dropped: [Batch] = []
+        defer { dropped.forEach(surplus) }
+        return condition.withLock {
             while free.isEmpty && made >= maximumBatches { condition.wait() }
+            while made > maximumBatches, let extra = free.popLast() {
+                dropped.append(extra)
+                made -= 1
+            }
             if let batch = free.popLast() { return batch }
             made += 1
             return nil
+        }
+    }
+
+    /// Either thread: changes the bound. Raising it lets a waiting producer make more batches at once; after
+    /// lowering it, the producer releases surplus batches as they come back (`takeFree`).
+    func setMaximumBatches(_ bound: Int) {
+        condition.withLock {
+            maximumBatches = max(bound, 1)
+            condition.broadcast()
         }
     }
 

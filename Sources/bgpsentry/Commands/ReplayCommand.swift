@@ -73,29 +73,26 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         BatchAllocator.configure()
-        // The data sets load on threads of their own while the registry loads on this one; decoding starts as
-        // soon as the registry is there, and the engine takes the data sets when they are (FeedPipeline).
+        // The registry and the data sets load on threads of their own while this one starts reading the capture:
+        // the parse thread's triage and the engine take the registry before their first UPDATE, the engine the
+        // data sets before its first event (FeedPipeline), and nothing is detected or written before.
+        let registryPath = registry
+        let registryLoad = JoinableThread { () throws(ConfigErrors) -> Registry in try RegistryLoader.load(path: registryPath) }
         let dataSets = dataSetOptions
         let dataSetLoad = dataSets.isEmpty ? nil : JoinableThread { () throws(ConfigErrors) -> DataSets in try dataSets.load() }
-        let table: Registry
-        do throws(ConfigErrors) {
-            table = try RegistryLoader.load(path: registry)
-        } catch {
-            FileHandleStderr.write("bgpsentry: invalid registry:\n\(error)\n")
-            throw ExitCode(1)
-        }
+        let pendingRegistry = PendingRegistry(wait: { try? registryLoad.join().get() })
         let out = OutputStream.standardOutput
         let chosen = format ?? (out.isTerminal ? .text : .jsonl)
         var options = DetectionEngine.Options()
         options.renotifyAfterMicroseconds = Int64(renotifyAfter) * 1_000_000
-        let run = ReplayRun(format: chosen, output: out, registry: table, colour: out.isTerminal)
-        let engine = DetectionEngine(registry: table, options: options) { [run] event in run.emit(event) }
+        let run = ReplayRun(format: chosen, output: out, registry: pendingRegistry, colour: out.isTerminal)
+        let engine = DetectionEngine(registry: Registry(prefixes: []), options: options) { [run] event in run.emit(event) }
         // Frames and TCP on this thread, UPDATE parsing and triage on a second (CaptureRelay), detection on a third
         // (FeedPipeline); the tally and the summary are read after `finish()`.
         let pending = dataSetLoad.map { load in
             PendingDataSets(includesRPKI: dataSets.rpki != nil, wait: { try? load.join().get() })
         }
-        let pipeline = FeedPipeline(feed: EngineFeed(engine: engine), pendingDataSets: pending)
+        let pipeline = FeedPipeline(feed: EngineFeed(engine: engine), pendingRegistry: pendingRegistry, pendingDataSets: pending)
         if pending != nil { ThreadPriority.lowerCurrentThread(by: 5) }  // loaders and engine first
         var tally = DecodeTally()
         let relay = CaptureRelay(pipeline: pipeline) { view in tally.count(view) }
@@ -116,17 +113,22 @@ struct ReplayCommand: ParsableCommand {
                 }), !pipeline.isAbandoned {}
             } catch {
                 failures.append("\(error)")
-                FileHandleStderr.write("bgpsentry: cannot read \(error)\n")
             }
             decoder.finish()
         }
         relay.finish()
         run.finish()
         progress.clear()
+        // An unusable registry or data set is the one error reported: nothing was detected.
+        if case .failure(let error) = registryLoad.join() {
+            FileHandleStderr.write("bgpsentry: invalid registry:\n\(error)\n")
+            throw ExitCode(1)
+        }
         if case .failure(let error) = dataSetLoad?.join() {
             FileHandleStderr.write("bgpsentry: invalid data set:\n\(error)\n")
             throw ExitCode(1)
         }
+        for failure in failures { FileHandleStderr.write("bgpsentry: cannot read \(failure)\n") }
         out.flush()
         let summary = ReplaySummary.render(decoder: decoder, engine: engine, tally: tally, inputs: files,
                                            elapsedSeconds: clock.elapsedSeconds)
@@ -143,7 +145,8 @@ struct ReplayCommand: ParsableCommand {
 final class ReplayRun: @unchecked Sendable {
     let format: ReplayCommand.Format
     let output: OutputStream
-    let registry: Registry
+    /// Read on the writer thread, after the first event (the engine has the registry by then).
+    let registry: PendingRegistry
     let colour: Bool
     /// Engine thread (read after `finish()`).
     private(set) var worstFired: Severity?
@@ -151,7 +154,7 @@ final class ReplayRun: @unchecked Sendable {
     private var writer = JSONWriter(capacity: 16 * 1024)
     private var consumer: BatchedConsumer<AlertEvent>?
 
-    init(format: ReplayCommand.Format, output: OutputStream, registry: Registry, colour: Bool) {
+    init(format: ReplayCommand.Format, output: OutputStream, registry: PendingRegistry, colour: Bool) {
         self.format = format
         self.output = output
         self.registry = registry
@@ -176,6 +179,7 @@ final class ReplayRun: @unchecked Sendable {
     private func write(_ event: AlertEvent) {
         switch format {
         case .jsonl:
+            guard let registry = registry.wait() else { return }  // no event comes without one
             writer.reset()
             AlertJSON.write(event, registry: registry, into: &writer)
             output.write(writer.bytes)
