@@ -50,7 +50,7 @@ public struct AlertBook: Sendable {
     /// One carrier of `id` is gone; resolves the alert when it was the last.
     mutating func release(_ id: AlertIdentity, reason: ResolveReason, time: Int64, evidence: () -> Evidence?,
                           emit: (AlertEvent) -> Void) {
-        guard var alert = open[id] else { return }
+        guard !open.isEmpty, var alert = open[id] else { return }  // per watched route: no hashing when none is open
         alert.carriers -= 1
         if alert.carriers > 0 {
             open[id] = alert
@@ -62,7 +62,7 @@ public struct AlertBook: Sendable {
     /// Resolves `id` now, whatever its carriers (prefix-level and session alerts).
     mutating func resolve(_ id: AlertIdentity, reason: ResolveReason, time: Int64, evidence: () -> Evidence?,
                           emit: (AlertEvent) -> Void) {
-        guard let alert = open[id] else { return }
+        guard !open.isEmpty, let alert = open[id] else { return }
         resolve(alert, reason: reason, time: time, evidence: evidence(), emit: emit)
     }
 

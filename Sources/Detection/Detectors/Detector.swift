@@ -34,9 +34,13 @@ public enum RouteDetectors {
         var out: [Finding] = rov
         if let f = MoreSpecific.check(input) { out.append(f) }
         if let f = PathHijack.check(input) { out.append(f) }
-        let leaks = [PartnerPolicyLeak.check(input), ValleyFreeLeak.check(input, relationships: input.dataSets.asRelationships),
-                     OTCLeak.check(input), ASPALeak.check(input, asPath: input.path.asPath)].compactMap { $0 }
-        out += mergeLeaks(leaks)
+        // Built only when a method flags the route (per watched route: no array otherwise).
+        var leaks: [Finding] = []
+        if let f = PartnerPolicyLeak.check(input) { leaks.append(f) }
+        if let f = ValleyFreeLeak.check(input, relationships: input.dataSets.asRelationships) { leaks.append(f) }
+        if let f = OTCLeak.check(input) { leaks.append(f) }
+        if let f = ASPALeak.check(input, asPath: input.path.asPath) { leaks.append(f) }
+        if !leaks.isEmpty { out += mergeLeaks(leaks) }
         if let f = UnexpectedPrefix.check(input) { out.append(f) }
         return out
     }

@@ -142,10 +142,11 @@ public final class CaptureRelay: @unchecked Sendable {
     private var sourceSent = false
 
     /// `counted` sees every UPDATE's view, on the parse thread (replay's tally; read it after `finish()`). While
-    /// the pipeline waits for a pending registry, up to `batchesWhileAwaitingRegistry` batches fill (8 MiB by
-    /// default: what the capture thread reads of a full table in the ~25 ms a 10,000-prefix registry takes).
+    /// the pipeline waits for a pending registry, up to `batchesWhileAwaitingRegistry` batches fill (16 MiB by
+    /// default: about what the capture thread reads of a full table in the ~25 ms a 10,000-prefix registry takes
+    /// to load; with 8 MiB it waited half of that time).
     public init(pipeline: FeedPipeline, batchBytes: Int = 256 << 10, batchEntries: Int = 2048, maximumBatches: Int = 4,
-                batchesWhileAwaitingRegistry: Int = 32, counted: @escaping (UpdateView) -> Void) {
+                batchesWhileAwaitingRegistry: Int = 64, counted: @escaping (UpdateView) -> Void) {
         self.pipeline = pipeline
         self.counted = counted
         self.batchBytes = max(batchBytes, 1 << 16)

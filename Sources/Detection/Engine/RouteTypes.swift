@@ -56,25 +56,30 @@ public struct ObservedPath: Sendable, Hashable {
     public init(asPath: ASPath?, otc: ASN? = nil) {
         self.asPath = asPath
         var asns: [ASN] = []
-        var collapsed: [ASN] = []
+        // The collapsed path (prepends removed, a set counted as its first AS) is only counted, with its last two
+        // ASes kept: one array per path, not two.
+        var distinct = 0
+        var last: ASN?
+        var beforeLast: ASN?
+        func collapse(_ a: ASN) {
+            distinct += 1
+            beforeLast = last
+            last = a
+        }
         for segment in asPath?.segments ?? [] where segment.kind == .sequence || segment.kind == .set {
             asns += segment.asns
             if segment.kind == .sequence {
-                for a in segment.asns where collapsed.last != a { collapsed.append(a) }
-            } else {
-                collapsed.append(contentsOf: segment.asns.prefix(1))
+                for a in segment.asns where last != a { collapse(a) }
+            } else if let first = segment.asns.first {
+                collapse(first)
             }
         }
         self.asns = asns
         self.origin = asPath?.originASN
         self.firstAS = asns.first
-        self.distinctLength = collapsed.count
+        self.distinctLength = distinct
         self.otc = otc
-        if origin != nil, collapsed.count >= 2 {
-            originNeighbor = collapsed[collapsed.count - 2]
-        } else {
-            originNeighbor = nil
-        }
+        originNeighbor = origin != nil && distinct >= 2 ? beforeLast : nil
     }
 
     /// Collapsed path (prepends removed), origin last.
