@@ -15,8 +15,26 @@ public struct PrefixReader: IteratorProtocol {
         self.addPath = addPath
     }
 
+    /// One entry: its prefix length in bits and where its address octets start in the reader's bytes.
+    public struct Entry {
+        public var bits: Int
+        @usableFromInline var addressStart: Int
+
+        @inlinable
+        init(bits: Int, addressStart: Int) {
+            self.bits = bits
+            self.addressStart = addressStart
+        }
+    }
+
     @inlinable
     public mutating func next() -> IPPrefix? {
+        nextEntry().flatMap(prefix)
+    }
+
+    /// The next entry without reading its address, or `nil` at the end or at a malformed entry.
+    @inlinable
+    public mutating func nextEntry() -> Entry? {
         let start = index + (addPath ? 4 : 0)
         guard start < bytes.count else { return nil }
         let bits = Int(bytes[start])
@@ -27,6 +45,21 @@ public struct PrefixReader: IteratorProtocol {
             return nil
         }
         index = first + octets
+        return Entry(bits: bits, addressStart: first)
+    }
+
+    /// The first two address octets of an IPv4 `entry` of /16 or longer, as one number: its /16.
+    @inlinable
+    public func ipv4Slash16(_ entry: Entry) -> Int {
+        Int(bytes[entry.addressStart]) << 8 | Int(bytes[entry.addressStart + 1])
+    }
+
+    /// The prefix of `entry`, an entry this reader returned.
+    @inlinable
+    public func prefix(_ entry: Entry) -> IPPrefix? {
+        let first = entry.addressStart
+        let bits = entry.bits
+        let octets = (bits + 7) >> 3
         // Where the buffer goes on far enough, the address is loaded whole: the bytes past the prefix's own
         // octets (the next entry's) are cleared by the prefix's mask.
         let available = bytes.count - first
@@ -52,4 +85,8 @@ public struct PrefixReader: IteratorProtocol {
         }
         return IPv6Prefix(address: IPv6Address(high: high, low: low), length: UInt8(bits)).map(IPPrefix.v6)
     }
+
+    /// Whether the reader's entries are IPv4 prefixes.
+    @inlinable
+    public var readsIPv4: Bool { isIPv4 }
 }

@@ -94,7 +94,7 @@ public final class FeedPipeline: @unchecked Sendable {
     /// the engine (built without them) takes before its first event. If either fails, nothing is applied and
     /// `isAbandoned` turns true.
     public init(feed: EngineFeed, pendingRegistry: PendingRegistry? = nil, pendingDataSets: PendingDataSets? = nil,
-                batchBytes: Int = 512 << 10, batchItems: Int = 4096, maximumBatches: Int = 4) {
+                batchBytes: Int = 128 << 10, batchItems: Int = 256, maximumBatches: Int = 16) {
         self.feed = feed
         self.pendingRegistry = pendingRegistry
         self.pendingDataSets = pendingDataSets

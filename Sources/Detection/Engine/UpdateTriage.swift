@@ -33,22 +33,54 @@ struct UpdateTriage {
         var verdict = TriageVerdict()
         let registry = registry
         for section in [UpdateView.RouteSection.withdrawn, .mpUnreach] {
-            Self.forEachRoute(view, section) { prefix in
-                counts.withdrawn += 1
-                verdict.record { prefix.map { registry.watchesWithdrawal(of: $0) } ?? false }
-            }
+            counts.withdrawn += Self.record(view, section, registry: registry, allWatched: false, into: &verdict)
         }
         let origin = view.effectiveOriginASN
         let monitoredOrigin = registry.isMonitored(origin)
         let validation = validation.isValidating && !view.isTreatAsWithdraw ? validation : nil
         for section in [UpdateView.RouteSection.nlri, .mpReach] {
-            Self.forEachRoute(view, section) { prefix in
-                counts.announced += 1
-                if let prefix { validation?.add(RPKIData.ValidationQuery(prefix: prefix, origin: origin)) }
-                verdict.record { prefix.map { registry.watchesAnnouncement(of: $0, monitoredOrigin: monitoredOrigin) } ?? false }
+            if let validation {
+                // Every announced prefix goes to RFC 6811 counting: each is read whole.
+                Self.forEachRoute(view, section) { prefix in
+                    counts.announced += 1
+                    if let prefix { validation.add(RPKIData.ValidationQuery(prefix: prefix, origin: origin)) }
+                    verdict.record { prefix.map { registry.watchesAnnouncement(of: $0, monitoredOrigin: monitoredOrigin) } ?? false }
+                }
+            } else {
+                counts.announced += Self.record(view, section, registry: registry, allWatched: monitoredOrigin, into: &verdict)
             }
         }
         return verdict
+    }
+
+    /// Records each route of `section` in `verdict` — watched when `allWatched`, or when it is plain and its
+    /// prefix relates to the registry — and returns how many there were. Plain IPv4 NLRI are read whole only
+    /// when their /16 may relate (`PrefixIndex.mayRelate`): most of a full table is not.
+    @inline(__always)
+    private static func record(_ view: UpdateView, _ section: UpdateView.RouteSection, registry: Registry, allWatched: Bool,
+                               into verdict: inout TriageVerdict) -> Int {
+        var n = 0
+        if var prefixes = view.prefixes(section) {
+            let ipv4 = prefixes.readsIPv4
+            while let entry = prefixes.nextEntry() {
+                n += 1
+                guard verdict.wantsNext else { verdict.record(false); continue }
+                if allWatched {
+                    verdict.record(true)
+                } else if ipv4, entry.bits >= 16, !registry.index.mayRelate(ipv4Slash16: prefixes.ipv4Slash16(entry)) {
+                    verdict.record(false)
+                } else {
+                    verdict.record(prefixes.prefix(entry).map { registry.index.relates($0) } ?? false)
+                }
+            }
+        } else {
+            var routes = view.routes(section)
+            while let route = routes.next() {
+                n += 1
+                verdict.record(route.routeDistinguisher == nil && (allWatched || registry.index.relates(route.prefix)))
+            }
+        }
+        return n
     }
 
     /// Calls `body` for each route of `section` with its prefix, or `nil` for a route with a route distinguisher
@@ -85,16 +117,21 @@ struct TriageVerdict: Sendable {
     /// Routes recorded so far.
     private var count = 0
 
-    /// Records the next route; `isWatched` is asked for each of the first 64 routes, and for later ones only
-    /// while no route was found watched.
+    /// Whether the next route's answer matters: it is among the first 64, or no route was found watched yet.
+    @inline(__always)
+    var wantsNext: Bool { count < 64 || !concernsEngine }
+
+    /// Records the next route; `isWatched` is asked only when `wantsNext`.
     @inline(__always)
     mutating func record(_ isWatched: () -> Bool) {
-        if count < 64 {
-            if isWatched() {
-                watchedRoutes |= 1 << UInt64(count)
-                concernsEngine = true
-            }
-        } else if !concernsEngine && isWatched() {
+        record(wantsNext && isWatched())
+    }
+
+    /// Records the next route as watched or not.
+    @inline(__always)
+    mutating func record(_ watched: Bool) {
+        if watched {
+            if count < 64 { watchedRoutes |= 1 << UInt64(count) }
             concernsEngine = true
         }
         count += 1

@@ -140,6 +140,11 @@ public struct PrefixIndex: Sendable {
         }
     }
 
+    /// False when no registered prefix intersects IPv4 /16 number `slash16` (a prefix's first two octets): then
+    /// no prefix of /16 or longer in it relates to the registry.
+    @inline(__always)
+    public func mayRelate(ipv4Slash16 slash16: Int) -> Bool { v4Slash16Set(slash16) }
+
     /// The most specific registered prefix covering (or equal to) `prefix`.
     @inline(__always)
     public func longestMatch(_ prefix: IPPrefix) -> Int32? {

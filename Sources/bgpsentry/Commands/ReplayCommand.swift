@@ -93,7 +93,7 @@ struct ReplayCommand: ParsableCommand {
             PendingDataSets(includesRPKI: dataSets.rpki != nil, wait: { try? load.join().get() })
         }
         let pipeline = FeedPipeline(feed: EngineFeed(engine: engine), pendingRegistry: pendingRegistry, pendingDataSets: pending)
-        if pending != nil { ThreadPriority.lowerCurrentThread(by: 5) }  // loaders and engine first
+        ThreadPriority.lowerCurrentThread(by: 5)  // loaders and engine first
         var tally = DecodeTally()
         let relay = CaptureRelay(pipeline: pipeline) { view in tally.count(view) }
         let decoder = CaptureDecoder(bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts), limits: captureLimits.limits) { [relay] event in
