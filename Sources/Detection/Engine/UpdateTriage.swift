@@ -14,9 +14,16 @@ struct UpdateTriage {
     /// UPDATEs and routes seen (`updates`, `announced`, `withdrawn`); the RFC 6811 outcomes come from `settle()`.
     private(set) var counts = DetectionStatistics()
 
+    /// The registry's index and monitored ASNs, copied: read for every route, while other threads retain and
+    /// release the registry object (its reference count shares a cache line with its fields).
+    private let index: PrefixIndex
+    private let monitored: MonitoredASNs
+
     init(registry: Registry, validation: OriginValidationCounter) {
         self.registry = registry
         self.validation = validation
+        index = registry.index
+        monitored = registry.monitored
     }
 
     /// The same counts and validation queue, judging by `new` from now on (a reload).
@@ -31,12 +38,11 @@ struct UpdateTriage {
     mutating func verdict(_ view: UpdateView) -> TriageVerdict {
         counts.updates += 1
         var verdict = TriageVerdict()
-        let registry = registry
         for section in [UpdateView.RouteSection.withdrawn, .mpUnreach] {
-            counts.withdrawn += Self.record(view, section, registry: registry, allWatched: false, into: &verdict)
+            counts.withdrawn += Self.record(view, section, index: index, allWatched: false, into: &verdict)
         }
         let origin = view.effectiveOriginASN
-        let monitoredOrigin = registry.isMonitored(origin)
+        let monitoredOrigin = monitored.contains(origin)
         let validation = validation.isValidating && !view.isTreatAsWithdraw ? validation : nil
         for section in [UpdateView.RouteSection.nlri, .mpReach] {
             if let validation {
@@ -44,10 +50,10 @@ struct UpdateTriage {
                 Self.forEachRoute(view, section) { prefix in
                     counts.announced += 1
                     if let prefix { validation.add(RPKIData.ValidationQuery(prefix: prefix, origin: origin)) }
-                    verdict.record { prefix.map { registry.watchesAnnouncement(of: $0, monitoredOrigin: monitoredOrigin) } ?? false }
+                    verdict.record { monitoredOrigin || (prefix.map { index.relates($0) } ?? false) }
                 }
             } else {
-                counts.announced += Self.record(view, section, registry: registry, allWatched: monitoredOrigin, into: &verdict)
+                counts.announced += Self.record(view, section, index: index, allWatched: monitoredOrigin, into: &verdict)
             }
         }
         return verdict
@@ -57,7 +63,7 @@ struct UpdateTriage {
     /// prefix relates to the registry — and returns how many there were. Plain IPv4 NLRI are read whole only
     /// when their /16 may relate (`PrefixIndex.mayRelate`): most of a full table is not.
     @inline(__always)
-    private static func record(_ view: UpdateView, _ section: UpdateView.RouteSection, registry: Registry, allWatched: Bool,
+    private static func record(_ view: UpdateView, _ section: UpdateView.RouteSection, index: PrefixIndex, allWatched: Bool,
                                into verdict: inout TriageVerdict) -> Int {
         var n = 0
         if var prefixes = view.prefixes(section) {
@@ -67,17 +73,17 @@ struct UpdateTriage {
                 guard verdict.wantsNext else { verdict.record(false); continue }
                 if allWatched {
                     verdict.record(true)
-                } else if ipv4, entry.bits >= 16, !registry.index.mayRelate(ipv4Slash16: prefixes.ipv4Slash16(entry)) {
+                } else if ipv4, entry.bits >= 16, !index.mayRelate(ipv4Slash16: prefixes.ipv4Slash16(entry)) {
                     verdict.record(false)
                 } else {
-                    verdict.record(prefixes.prefix(entry).map { registry.index.relates($0) } ?? false)
+                    verdict.record(prefixes.prefix(entry).map { index.relates($0) } ?? false)
                 }
             }
         } else {
             var routes = view.routes(section)
             while let route = routes.next() {
                 n += 1
-                verdict.record(route.routeDistinguisher == nil && (allWatched || registry.index.relates(route.prefix)))
+                verdict.record(route.routeDistinguisher == nil && (allWatched || index.relates(route.prefix)))
             }
         }
         return n

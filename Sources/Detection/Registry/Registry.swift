@@ -50,10 +50,8 @@ public struct Partner: Sendable, Hashable {
 /// class: every route the engine judges hands it to the detectors (`RouteInput`), one retain instead of one per table.
 public final class Registry: Sendable {
     public let version: Int
-    public let monitoredASNs: Set<ASN>
-    /// `monitoredASNs` as a list when there are a few (a registry names its own ASes): compared in a few
-    /// instructions, where the set hashes — and triage asks once per UPDATE.
-    private let fewMonitoredASNs: [ASN]?
+    public var monitoredASNs: Set<ASN> { monitored.all }
+    public let monitored: MonitoredASNs
     public let asNames: [ASN: String]
     public let partners: [ASN: Partner]
     public let prefixes: [RegisteredPrefix]
@@ -66,8 +64,7 @@ public final class Registry: Sendable {
     public init(version: Int = 1, monitoredASNs: Set<ASN> = [], asNames: [ASN: String] = [:], partners: [Partner] = [],
                 prefixes: [RegisteredPrefix], source: String = "") {
         self.version = version
-        self.monitoredASNs = monitoredASNs
-        self.fewMonitoredASNs = monitoredASNs.count <= 8 ? monitoredASNs.sorted() : nil
+        self.monitored = MonitoredASNs(monitoredASNs)
         self.asNames = asNames
         self.partners = Dictionary(partners.map { ($0.asn, $0) }, uniquingKeysWith: { a, _ in a })
         self.prefixes = prefixes
@@ -91,11 +88,7 @@ public final class Registry: Sendable {
 
     /// Whether `origin` is a monitored ASN (an UPDATE's origin; `nil` for an AS_SET or empty path).
     @inline(__always)
-    public func isMonitored(_ origin: ASN?) -> Bool {
-        guard let origin else { return false }
-        if let few = fewMonitoredASNs { return few.contains(origin) }
-        return monitoredASNs.contains(origin)
-    }
+    public func isMonitored(_ origin: ASN?) -> Bool { monitored.contains(origin) }
 
     /// Whether the detection engine keeps track of `route`'s withdrawal: a plain (no route distinguisher) route
     /// for a prefix that covers, equals or lies inside a registered one (docs/DETECTION.md, "Alert lifecycle").

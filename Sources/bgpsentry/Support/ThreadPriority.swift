@@ -6,12 +6,13 @@ import Glibc
 enum ThreadPriority {
     /// Lowers the calling thread's priority by `steps` nice levels; threads it starts afterwards inherit it.
     ///
-    /// `replay` with data sets calls it on the capture thread: detection cannot start before the data sets are
-    /// loaded, and on a machine with fewer cores than busy threads (two, on the benchmark VM: capture, two
-    /// loaders, then the engine and the RFC 6811 counter) the capture thread, which would only fill the
-    /// engine's queue sooner, otherwise took its full share from the loaders and then from the engine. Measured:
-    /// replay with data sets 0.400 → 0.390 s and 0.385 → 0.380 s by medians of two series of 12–14 interleaved
-    /// runs. Only ever lowers (raising needs privileges); failure changes nothing.
+    /// `replay` calls it on the capture thread (the parse thread it starts inherits it): detection cannot start
+    /// before the registry and data sets are loaded, and on a machine with fewer cores than busy threads (two, on
+    /// the benchmark VM: capture, parse, loaders, then the engine and the RFC 6811 counter) the capture side,
+    /// which would only fill the engine's queue sooner, otherwise took its full share from the loaders and then
+    /// from the engine. Measured: replay with data sets 0.400 → 0.390 s and 0.385 → 0.380 s by medians of two
+    /// series of 12–14 interleaved runs; the plain replay -4.5% CPU (31 pairs). Only ever lowers (raising needs
+    /// privileges); failure changes nothing.
     static func lowerCurrentThread(by steps: Int32) {
         #if canImport(Glibc)
         errno = 0
