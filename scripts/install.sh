@@ -12,8 +12,8 @@
 #   PREFIX=/usr/local           install prefix of the binary and README (the unit's paths follow it)
 #   DESTDIR=                    staging root for packaging (no daemon-reload, no root check)
 #   UNITDIR=/etc/systemd/system where the unit goes (packages: /usr/lib/systemd/system)
-#   SWIFT_BUILD_FLAGS=          extra `swift build` flags, e.g. --static-swift-stdlib for a binary that does
-#                               not need the Swift runtime libraries of the build host at run time
+#   SWIFT_BUILD_FLAGS=          extra `swift build` flags (the release binary already links the Swift
+#                               runtime and Foundation statically: Package.swift)
 set -euo pipefail
 
 PREFIX=${PREFIX:-/usr/local}
