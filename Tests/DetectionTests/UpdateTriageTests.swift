@@ -19,12 +19,15 @@ struct UpdateTriageTests {
         return .v4(IPv4Prefix(address: IPv4Address(address), length: UInt8(shortest + rng.next() % (33 - shortest)))!)
     }
 
-    @Test("the same verdict as asking about each route; every route counted", arguments: [false, true])
-    func sameAsRouteByRoute(monitoredOrigins: Bool) throws {
-        var rng = TrieTests.Random(state: monitoredOrigins ? 7 : 3)
+    /// `validating`: every announced prefix also goes to RFC 6811 counting (the triage then reads each whole).
+    /// A quarter of the UPDATEs carry IPv4 VPN routes (route distinguishers: never watched) in MP_REACH.
+    @Test("the same verdict as asking about each route; every route counted",
+          arguments: [(false, false), (true, false), (true, true)])
+    func sameAsRouteByRoute(monitoredOrigins: Bool, validating: Bool) throws {
+        var rng = TrieTests.Random(state: monitoredOrigins ? (validating ? 11 : 7) : 3)
         let registered = Array(Set((0..<300).map { i in Self.randomPrefix(&rng, ipv6: i % 5 == 0, registered: true) }))
         let registry = Registry(monitoredASNs: [8075], prefixes: registered.map { RegisteredPrefix(prefix: $0, origins: [64500]) })
-        var triage = UpdateTriage(registry: registry, validation: OriginValidationCounter(rpki: nil))
+        var triage = UpdateTriage(registry: registry, validation: OriginValidationCounter(rpki: validating ? RPKIData(vrps: []) : nil))
         var watchedSeen = 0, unwatchedSeen = 0, updates = 0, announced = 0, withdrawn = 0
         for round in 0..<1_500 {
             let routes = { (n: Int, ipv6: Bool) in
@@ -37,7 +40,16 @@ struct UpdateTriageTests {
             let origin: ASN = monitoredOrigins && round % 3 == 0 ? 8075 : 64500
             a.asPath = ASPath([ASPathSegment(.sequence, [65001, origin])])
             a.nextHop = IPv4Address(192, 0, 2, 1)
-            a.mpReach = MPReachNLRI(family: .ipv6Unicast, nextHops: [.v6(IPv6Address("2001:db8::1")!)], routes: routes(counts[2], true))
+            if round % 4 == 1 {  // with a monitored origin (round % 3 == 0) now and then
+                var labels = LabelStack()
+                labels.append(16001)
+                a.mpReach = MPReachNLRI(family: .ipv4VPN, nextHops: [.v4(IPv4Address(10, 0, 0, 1))], routes: (0..<counts[2]).map { _ in
+                    Route(prefix: Self.randomPrefix(&rng, ipv6: false), labels: labels,
+                          routeDistinguisher: RouteDistinguisher(raw: 0x0000_FDE9_0000_0064))
+                })
+            } else {
+                a.mpReach = MPReachNLRI(family: .ipv6Unicast, nextHops: [.v6(IPv6Address("2001:db8::1")!)], routes: routes(counts[2], true))
+            }
             a.mpUnreach = MPUnreachNLRI(family: .ipv6Unicast, routes: routes(counts[3], true))
             let message = UpdateMessage(withdrawnRoutes: routes(counts[0], false), attributes: a, nlri: routes(counts[1], false))
             let bytes = BGPMessage.update(message).encoded()

@@ -7,20 +7,18 @@ import BGPWire
 /// full table almost no UPDATE is copied to the engine's thread: the ones that are go with `countedUpstream`,
 /// and the pipeline's counts reach the engine through `absorbUpstreamCounts` at the end.
 struct UpdateTriage {
-    /// A constant (a reload builds a new triage, `replacingRegistry`).
-    let registry: Registry
     /// RFC 6811 counting of every announced prefix.
     let validation: OriginValidationCounter
     /// UPDATEs and routes seen (`updates`, `announced`, `withdrawn`); the RFC 6811 outcomes come from `settle()`.
     private(set) var counts = DetectionStatistics()
 
-    /// The registry's index and monitored ASNs, copied: read for every route, while other threads retain and
-    /// release the registry object (its reference count shares a cache line with its fields).
+    /// The registry's index and monitored ASNs (constants: a reload builds a new triage, `replacingRegistry`),
+    /// copied: read for every route, while other threads retain and release the registry object (its reference
+    /// count shares a cache line with its fields).
     private let index: PrefixIndex
     private let monitored: MonitoredASNs
 
     init(registry: Registry, validation: OriginValidationCounter) {
-        self.registry = registry
         self.validation = validation
         index = registry.index
         monitored = registry.monitored
@@ -50,7 +48,7 @@ struct UpdateTriage {
                 Self.forEachRoute(view, section) { prefix in
                     counts.announced += 1
                     if let prefix { validation.add(RPKIData.ValidationQuery(prefix: prefix, origin: origin)) }
-                    verdict.record { monitoredOrigin || (prefix.map { index.relates($0) } ?? false) }
+                    verdict.record { prefix.map { monitoredOrigin || index.relates($0) } ?? false }
                 }
             } else {
                 counts.announced += Self.record(view, section, index: index, allWatched: monitoredOrigin, into: &verdict)
