@@ -5,7 +5,8 @@
 public struct PrefixReader: IteratorProtocol {
     @usableFromInline let bytes: UnsafeRawBufferPointer
     @usableFromInline var index = 0
-    @usableFromInline let isIPv4: Bool
+    /// Whether the entries are IPv4 prefixes (else IPv6).
+    public let isIPv4: Bool
     @usableFromInline let addPath: Bool
 
     @inlinable
@@ -85,8 +86,4 @@ public struct PrefixReader: IteratorProtocol {
         }
         return IPv6Prefix(address: IPv6Address(high: high, low: low), length: UInt8(bits)).map(IPPrefix.v6)
     }
-
-    /// Whether the reader's entries are IPv4 prefixes.
-    @inlinable
-    public var readsIPv4: Bool { isIPv4 }
 }

@@ -182,7 +182,7 @@ public final class CaptureRelay: @unchecked Sendable {
             return
         }
         if !sourceSent {
-            append(.source(pipeline.feed.currentSource))
+            append(.source(currentSource))
             sourceSent = true
         }
         if !factsAreSent(for: m) {

@@ -2,7 +2,8 @@ import BGPWire
 
 /// The test in front of the detection engine: counts an UPDATE's routes, queues its announced prefixes for
 /// RFC 6811 counting, and says whether the engine must look at the UPDATE at all — only when one of its routes
-/// is watched (`Registry.watchesWithdrawal` / `watchesAnnouncement`, the tests the engine acts on). The engine
+/// is watched (as `Registry.watchesWithdrawal` / `watchesAnnouncement` answer, the tests the engine acts on;
+/// the triage asks the registry's index directly, and `UpdateTriageTests` holds it to their answers). The engine
 /// holds one (`DetectionEngine.process`); replay's `FeedPipeline` runs one on the capture side, so that in a
 /// full table almost no UPDATE is copied to the engine's thread: the ones that are go with `countedUpstream`,
 /// and the pipeline's counts reach the engine through `absorbUpstreamCounts` at the end.
@@ -65,7 +66,7 @@ struct UpdateTriage {
                                into verdict: inout TriageVerdict) -> Int {
         var n = 0
         if var prefixes = view.prefixes(section) {
-            let ipv4 = prefixes.readsIPv4
+            let ipv4 = prefixes.isIPv4
             while let entry = prefixes.nextEntry() {
                 n += 1
                 guard verdict.wantsNext else { verdict.record(false); continue }

@@ -50,7 +50,7 @@ public struct WatchedRIB: Sendable {
     /// `expectedEntries` sizes the table up front (growth rehashes every key).
     public init(maximumEntries: Int = 1_000_000, expectedEntries: Int = 0) {
         self.maximumEntries = maximumEntries
-        byPrefix.reserveCapacity(min(maximumEntries, expectedEntries))
+        reserve(expectedEntries: expectedEntries)
     }
 
     /// Makes room for `expectedEntries` routes without rehashing (a registry arrived after the RIB was made).

@@ -94,24 +94,14 @@ public final class Registry: Sendable {
     /// for a prefix that covers, equals or lies inside a registered one (docs/DETECTION.md, "Alert lifecycle").
     @inline(__always)
     public func watchesWithdrawal(of route: Route) -> Bool {
-        route.routeDistinguisher == nil && watchesWithdrawal(of: route.prefix)
+        route.routeDistinguisher == nil && index.relates(route.prefix)
     }
 
     /// Whether the detection engine looks at the announcement of `route`: a watched prefix, or any plain prefix
     /// from a monitored origin (`unexpected-prefix`).
     @inline(__always)
     public func watchesAnnouncement(of route: Route, monitoredOrigin: Bool) -> Bool {
-        route.routeDistinguisher == nil && watchesAnnouncement(of: route.prefix, monitoredOrigin: monitoredOrigin)
-    }
-
-    /// `watchesWithdrawal(of:)` for a plain route's prefix.
-    @inline(__always)
-    public func watchesWithdrawal(of prefix: IPPrefix) -> Bool { index.relates(prefix) }
-
-    /// `watchesAnnouncement(of:monitoredOrigin:)` for a plain route's prefix.
-    @inline(__always)
-    public func watchesAnnouncement(of prefix: IPPrefix, monitoredOrigin: Bool) -> Bool {
-        monitoredOrigin || index.relates(prefix)
+        route.routeDistinguisher == nil && (monitoredOrigin || index.relates(route.prefix))
     }
 
     /// `AS64500 (Example Telecom)` or `AS64500`.

@@ -147,6 +147,8 @@ final class ReplayRun: @unchecked Sendable {
     let output: OutputStream
     /// Read on the writer thread, after the first event (the engine has the registry by then).
     let registry: PendingRegistry
+    /// Writer thread: `registry` once it was taken (a semaphore round per event otherwise).
+    private var loadedRegistry: Registry?
     let colour: Bool
     /// Engine thread (read after `finish()`).
     private(set) var worstFired: Severity?
@@ -179,9 +181,10 @@ final class ReplayRun: @unchecked Sendable {
     private func write(_ event: AlertEvent) {
         switch format {
         case .jsonl:
-            guard let registry = registry.wait() else { return }  // no event comes without one
+            if loadedRegistry == nil { loadedRegistry = registry.wait() }
+            guard let loadedRegistry else { return }  // no event comes without a registry
             writer.reset()
-            AlertJSON.write(event, registry: registry, into: &writer)
+            AlertJSON.write(event, registry: loadedRegistry, into: &writer)
             output.write(writer.bytes)
         case .text:
             output.write(AlertText.line(event, colour: colour))
