@@ -1,0 +1,114 @@
+/// A two-level bitmap over the top 32 bits of one family's addresses, in front of `PrefixIndex`'s trie: one bit
+/// per coarse block of `coarseBits` bits (an IPv4 /16, an IPv6 /20), and, for each coarse block a registered prefix
+/// intersects, a fine block of 256 bits, one per /`fineBits` in it (an IPv4 /24, an IPv6 /28). Fine blocks are
+/// numbered by the rank of their coarse bit among the set ones, so they cost 32 bytes per marked coarse block
+/// rather than a flat bitmap of all fine blocks (2 MiB for IPv4 /24s, which missed the cache on most reads of a
+/// full table).
+///
+/// Two prefixes that share an address are nested, so when a registered prefix intersects the fine blocks a prefix
+/// of `fineBits` or shorter spans, it covers that prefix or lies inside it: for those the filter's answer is
+/// exact, and only a longer prefix whose fine block is marked needs the trie. A registered prefix shorter than the
+/// coarse level costs 32 bytes per coarse block it spans (an IPv6 /12: 8 KiB).
+struct PrefixFilter: Sendable {
+    /// Bits of the coarse level: 16 (IPv4) or 20 (IPv6).
+    let coarseBits: Int
+    /// One bit per coarse block: set when some registered prefix intersects it.
+    private var coarse: [UInt64]
+    /// Per word of `coarse`, how many bits the words before it have set: with the bits before a block's own in
+    /// its word, the rank of a marked coarse block among all marked ones, which numbers its fine block.
+    private var rankBase: [UInt32]
+    /// Per marked coarse block, in order, four words, one bit per fine block in it.
+    private var fine: [UInt64] = []
+
+    /// Words of `fine` per marked coarse block.
+    private static let wordsPerBlock = 256 / 64
+
+    /// Bits of the fine level: a prefix up to this length is answered exactly.
+    var fineBits: Int { coarseBits + 8 }
+
+    /// `spans`: each registered prefix as its address's top 32 bits and its length (capped at 32).
+    init(coarseBits: Int, spans: [(top: UInt32, length: Int)]) {
+        precondition((8...24).contains(coarseBits), "a coarse level of \(coarseBits) bits leaves no room for the fine one")
+        self.coarseBits = coarseBits
+        coarse = [UInt64](repeating: 0, count: max(1, (1 << coarseBits) / 64))
+        rankBase = [UInt32](repeating: 0, count: coarse.count)
+        for span in spans {
+            let (first, count) = Self.range(span.top, length: span.length, bits: coarseBits)
+            for b in first..<first + count { coarse[b >> 6] |= 1 << UInt64(b & 63) }
+        }
+        // The fine blocks are numbered by the rank of their coarse bit, so they are laid out once all are marked.
+        var marked = 0
+        for w in coarse.indices {
+            rankBase[w] = UInt32(marked)
+            marked += coarse[w].nonzeroBitCount
+        }
+        fine = [UInt64](repeating: 0, count: marked * Self.wordsPerBlock)
+        for span in spans {
+            let (first, count) = Self.range(span.top, length: span.length, bits: fineBits)
+            if count >= 256 {
+                // Whole fine blocks (a prefix shorter than the coarse level): set word by word.
+                for c in (first >> 8)..<((first + count) >> 8) {
+                    let start = block(ofMarked: c)
+                    for w in start..<start + Self.wordsPerBlock { fine[w] = ~0 }
+                }
+            } else {
+                for b in first..<first + count { fine[block(ofMarked: b >> 8) + (b & 0xFF) >> 6] |= 1 << UInt64(b & 63) }
+            }
+        }
+    }
+
+    var memoryBytes: Int { coarse.count * 8 + rankBase.count * 4 + fine.count * 8 }
+
+    /// The first of the `bits`-bit blocks a prefix (`top`, `length`) spans, and how many.
+    @inline(__always)
+    private static func range(_ top: UInt32, length: Int, bits: Int) -> (first: Int, count: Int) {
+        let count = length >= bits ? 1 : 1 << (bits - length)
+        return (Int(top >> UInt32(32 - bits)) & ~(count - 1), count)
+    }
+
+    /// The index of the first word of marked coarse block `c`'s fine block.
+    @inline(__always)
+    private func block(ofMarked c: Int) -> Int {
+        let below = coarse[c >> 6] & ((1 << UInt64(c & 63)) &- 1)
+        return (Int(rankBase[c >> 6]) + below.nonzeroBitCount) * Self.wordsPerBlock
+    }
+
+    /// Whether coarse block number `c` (the top `coarseBits` of an address) intersects a registered prefix.
+    @inline(__always)
+    func coarseSet(_ c: Int) -> Bool {
+        coarse[c >> 6] & (1 << UInt64(c & 63)) != 0
+    }
+
+    /// Whether a registered prefix intersects the prefix of address top bits `top` and length `length` (at least
+    /// `coarseBits`; capped at 32): exact up to `fineBits`, else whether one intersects its fine block.
+    @inline(__always)
+    func intersects(top: UInt32, length: Int) -> Bool {
+        let c = Int(top >> UInt32(32 - coarseBits))
+        guard coarseSet(c) else { return false }
+        // Within the coarse block's fine block, look at the bits the prefix spans (1 to 256, within 4 words).
+        let first = Int(top >> UInt32(32 - fineBits)) & 0xFF
+        let word = block(ofMarked: c) + first >> 6
+        if length >= fineBits - 6 {
+            let count = length >= fineBits ? 1 : 1 << (fineBits - length)
+            let mask: UInt64 = count == 64 ? ~0 : ((1 << UInt64(count)) - 1) << UInt64(first & 63)
+            return fine[word] & mask != 0
+        }
+        var any: UInt64 = 0
+        for w in 0..<(1 << (fineBits - length)) / 64 { any |= fine[word + w] }
+        return any != 0
+    }
+
+    /// Whether any of the coarse blocks a prefix shorter than `coarseBits` spans intersects a registered prefix
+    /// (exact for such a prefix: nested, as above). Reads up to 2^`coarseBits` bits: callers with a large coarse
+    /// level send short prefixes to the trie instead.
+    func intersectsCoarse(top: UInt32, length: Int) -> Bool {
+        let (first, count) = Self.range(top, length: length, bits: coarseBits)
+        guard count >= 64 else {
+            let mask: UInt64 = ((1 << UInt64(count)) - 1) << UInt64(first & 63)
+            return coarse[first >> 6] & mask != 0
+        }
+        var any: UInt64 = 0
+        for w in (first >> 6)..<((first + count) >> 6) { any |= coarse[w] }
+        return any != 0
+    }
+}
