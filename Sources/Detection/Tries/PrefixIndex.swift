@@ -1,8 +1,8 @@
 import BGPWire
 
 /// The registered prefixes of both families in longest-prefix-match tries, each behind a `PrefixFilter` — over
-/// IPv4 space one bit per /16 (8 KiB) and, for the /16s that bit marks, one bit per /24 (32 bytes per marked /16);
-/// over IPv6 space one bit per /20 (128 KiB) and, for the marked /20s, one bit per /28 — so that the common case,
+/// IPv4 space one bit per /16 (8 KiB) and, for the /16s that bit marks, one bit per /22 (8 bytes per marked /16);
+/// over IPv6 space one bit per /20 (128 KiB) and, for the marked /20s, one bit per /26 — so that the common case,
 /// an Internet prefix unrelated to the registry, is rejected with one or two reads of memory that stays in a
 /// core's cache before any trie walk. Values are indices into the registry's prefix list.
 public struct PrefixIndex: Sendable {
@@ -10,8 +10,8 @@ public struct PrefixIndex: Sendable {
     private var v6 = PrefixTrie()
     private var v4Filter: PrefixFilter
     /// (A /20 is coarse, but a table's IPv6 prefixes spread over 2000::/3, 131,072 of them, and 128 KiB stays in a
-    /// core's cache; the /28 level then passes 1 in 70 of a full table's IPv6 prefixes, where the /20 alone passed
-    /// 7 in 10 of the benchmark's to the trie.)
+    /// core's cache; the /26 level then passes 1 in 37 of the benchmark table's IPv6 prefixes, where the /20 alone
+    /// passed 7 in 10 to the trie.)
     private var v6Filter: PrefixFilter
 
     public init() {
@@ -40,7 +40,7 @@ public struct PrefixIndex: Sendable {
     public var count: Int { v4.count + v6.count }
     public var memoryBytes: Int { trieBytes + v4Filter.memoryBytes + v6Filter.memoryBytes }
 
-    /// Bytes of the tries alone (what grows with the registry; the filters are 200 KiB plus 32 bytes per IPv4 /16
+    /// Bytes of the tries alone (what grows with the registry; the filters are 200 KiB plus 8 bytes per IPv4 /16
     /// and IPv6 /20 a registered prefix intersects).
     public var trieBytes: Int { v4.memoryBytes + v6.memoryBytes }
 
@@ -49,7 +49,7 @@ public struct PrefixIndex: Sendable {
     private static func top(_ p: IPv6Prefix) -> UInt32 { UInt32(truncatingIfNeeded: p.address.high >> 32) }
 
     /// True when a registered prefix covers, equals or lies inside `prefix` — the routes the engine watches.
-    /// The filters answer exactly up to /24 (IPv4) and /28 (IPv6); only a longer prefix whose /24 or /28 holds a
+    /// The filters answer exactly up to /22 (IPv4) and /26 (IPv6); only a longer prefix whose /22 or /26 holds a
     /// registered prefix walks the trie, and so does an IPv6 prefix shorter than /20 (rare in a table; the /20
     /// level would read up to 128 KiB for it).
     @inline(__always)
@@ -59,12 +59,12 @@ public struct PrefixIndex: Sendable {
             let length = Int(p.length)
             guard length >= 16 else { return v4Filter.intersectsCoarse(top: p.address.value, length: length) }
             return v4Filter.intersects(top: p.address.value, length: length)
-                && (length <= 24 || v4.intersects(PrefixTrie.Key(prefix)))
+                && (length <= v4Filter.fineBits || v4.intersects(PrefixTrie.Key(prefix)))
         case .v6(let p):
             let length = Int(p.length)
             guard length >= 20 else { return v6.intersects(PrefixTrie.Key(prefix)) }
             return v6Filter.intersects(top: Self.top(p), length: min(length, 32))
-                && (length <= 28 || v6.intersects(PrefixTrie.Key(prefix)))
+                && (length <= v6Filter.fineBits || v6.intersects(PrefixTrie.Key(prefix)))
         }
     }
 
