@@ -67,11 +67,23 @@ struct PrefixFilter: Sendable {
         return (Int(top >> UInt32(32 - bits)) & ~(count - 1), count)
     }
 
-    /// The index of marked coarse block `c`'s word in `fine`.
+    /// Marked coarse block `c`'s rank among the marked ones (its word in `fine`; `PrefixIndex` numbers its trie
+    /// entry points the same way).
     @inline(__always)
-    private func rank(ofMarked c: Int) -> Int {
+    func rank(ofMarked c: Int) -> Int {
         let below = coarse[c >> 6] & ((1 << UInt64(c & 63)) &- 1)
         return Int(rankBase[c >> 6]) + below.nonzeroBitCount
+    }
+
+    /// Calls `body` with every marked coarse block number, in rank order.
+    func forEachMarked(_ body: (Int) -> Void) {
+        for (w, word) in coarse.enumerated() {
+            var bits = word
+            while bits != 0 {
+                body(w << 6 | bits.trailingZeroBitCount)
+                bits &= bits &- 1
+            }
+        }
     }
 
     /// Whether coarse block number `c` (the top `coarseBits` of an address) intersects a registered prefix.

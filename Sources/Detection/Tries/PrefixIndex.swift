@@ -13,6 +13,10 @@ public struct PrefixIndex: Sendable {
     /// core's cache; the /26 level then passes 1 in 37 of the benchmark table's IPv6 prefixes, where the /20 alone
     /// passed 7 in 10 to the trie.)
     private var v6Filter: PrefixFilter
+    /// Per marked /16 and /20, in the filters' rank order, where trie walks for the prefixes inside it start (the
+    /// engine's longest-match walks from the root missed the cache at most of a 10,000-prefix trie's ~14 levels).
+    private var v4Entries: [PrefixTrie.EntryPoint] = []
+    private var v6Entries: [PrefixTrie.EntryPoint] = []
 
     public init() {
         v4Filter = PrefixFilter(coarseBits: 16, spans: [])
@@ -35,13 +39,22 @@ public struct PrefixIndex: Sendable {
         }
         v4Filter = PrefixFilter(coarseBits: 16, spans: v4Spans)
         v6Filter = PrefixFilter(coarseBits: 20, spans: v6Spans)
+        v4Filter.forEachMarked { [v4] c in
+            v4Entries.append(v4.entryPoint(of: PrefixTrie.Key(high: UInt64(c) << 48, low: 0, length: 16)))
+        }
+        v6Filter.forEachMarked { [v6] c in
+            v6Entries.append(v6.entryPoint(of: PrefixTrie.Key(high: UInt64(c) << 44, low: 0, length: 20)))
+        }
     }
 
     public var count: Int { v4.count + v6.count }
-    public var memoryBytes: Int { trieBytes + v4Filter.memoryBytes + v6Filter.memoryBytes }
+    public var memoryBytes: Int {
+        trieBytes + v4Filter.memoryBytes + v6Filter.memoryBytes
+            + (v4Entries.capacity + v6Entries.capacity) * MemoryLayout<PrefixTrie.EntryPoint>.stride
+    }
 
-    /// Bytes of the tries alone (what grows with the registry; the filters are 200 KiB plus 8 bytes per IPv4 /16
-    /// and IPv6 /20 a registered prefix intersects).
+    /// Bytes of the tries alone (what grows with the registry; the filters are 200 KiB plus 16 bytes per IPv4 /16
+    /// and IPv6 /20 a registered prefix intersects, with the trie entry points).
     public var trieBytes: Int { v4.memoryBytes + v6.memoryBytes }
 
     /// The top 32 bits of an IPv6 prefix's address, what its filter reads.
@@ -56,15 +69,15 @@ public struct PrefixIndex: Sendable {
     public func relates(_ prefix: IPPrefix) -> Bool {
         switch prefix {
         case .v4(let p):
-            let length = Int(p.length)
-            guard length >= 16 else { return v4Filter.intersectsCoarse(top: p.address.value, length: length) }
-            return v4Filter.intersects(top: p.address.value, length: length)
-                && (length <= v4Filter.fineBits || v4.intersects(PrefixTrie.Key(prefix)))
+            let top = p.address.value, length = Int(p.length)
+            guard length >= 16 else { return v4Filter.intersectsCoarse(top: top, length: length) }
+            guard v4Filter.intersects(top: top, length: length) else { return false }
+            return length <= v4Filter.fineBits || v4.intersects(PrefixTrie.Key(prefix), from: v4Entries[v4Filter.rank(ofMarked: Int(top >> 16))])
         case .v6(let p):
-            let length = Int(p.length)
+            let top = Self.top(p), length = Int(p.length)
             guard length >= 20 else { return v6.intersects(PrefixTrie.Key(prefix)) }
-            return v6Filter.intersects(top: Self.top(p), length: min(length, 32))
-                && (length <= v6Filter.fineBits || v6.intersects(PrefixTrie.Key(prefix)))
+            guard v6Filter.intersects(top: top, length: min(length, 32)) else { return false }
+            return length <= v6Filter.fineBits || v6.intersects(PrefixTrie.Key(prefix), from: v6Entries[v6Filter.rank(ofMarked: Int(top >> 12))])
         }
     }
 
@@ -79,15 +92,19 @@ public struct PrefixIndex: Sendable {
         // A prefix covering `p` contains its first address, so it intersects the filter blocks that address is in.
         switch prefix {
         case .v4(let p):
-            let length = Int(p.length)
-            guard length >= 16 ? v4Filter.intersects(top: p.address.value, length: length)
-                : v4Filter.coarseSet(Int(p.address.value >> 16)) else { return nil }
-            return v4.longestMatch(PrefixTrie.Key(prefix))
+            let top = p.address.value, length = Int(p.length)
+            guard length >= 16 else {
+                return v4Filter.coarseSet(Int(top >> 16)) ? v4.longestMatch(PrefixTrie.Key(prefix)) : nil
+            }
+            guard v4Filter.intersects(top: top, length: length) else { return nil }
+            return v4.longestMatch(PrefixTrie.Key(prefix), from: v4Entries[v4Filter.rank(ofMarked: Int(top >> 16))])
         case .v6(let p):
-            let length = Int(p.length)
-            guard length >= 20 ? v6Filter.intersects(top: Self.top(p), length: min(length, 32))
-                : v6Filter.coarseSet(Int(Self.top(p) >> 12)) else { return nil }
-            return v6.longestMatch(PrefixTrie.Key(prefix))
+            let top = Self.top(p), length = Int(p.length)
+            guard length >= 20 else {
+                return v6Filter.coarseSet(Int(top >> 12)) ? v6.longestMatch(PrefixTrie.Key(prefix)) : nil
+            }
+            guard v6Filter.intersects(top: top, length: min(length, 32)) else { return nil }
+            return v6.longestMatch(PrefixTrie.Key(prefix), from: v6Entries[v6Filter.rank(ofMarked: Int(top >> 12))])
         }
     }
 

@@ -127,18 +127,53 @@ public struct PrefixTrie: Sendable {
         }
     }
 
+    /// Where walks for the keys inside one block of address space (`EntryPoint`) can start.
+    public struct EntryPoint: Sendable {
+        /// The first node on the block's path with a key at least as long as the block, or -1.
+        var node: Int32
+        /// The value of the longest stored key shorter than the block that covers it, or -1.
+        var covering: Int32
+    }
+
+    /// The entry point of `block`: walks for keys inside it follow the same path down to `node` (every node above
+    /// is shorter than the block, so the block's bits alone steer them), and the keys covering it on the way are
+    /// summed up in `covering`. `PrefixIndex` keeps one per IPv4 /16 and IPv6 /20 its filter marks: a walk from
+    /// there skips the top levels, each a likely cache miss.
+    public func entryPoint(of block: Key) -> EntryPoint {
+        var index = root
+        var covering: Int32 = -1
+        while index >= 0 {
+            let node = nodes[Int(index)]
+            if node.key.length >= block.length { return EntryPoint(node: index, covering: covering) }
+            guard node.key.covers(block) else { break }
+            if node.value >= 0 { covering = node.value }
+            index = block.bit(node.key.length) ? node.children.1 : node.children.0
+        }
+        return EntryPoint(node: -1, covering: covering)
+    }
+
+    /// The entry point of the whole trie (any key).
+    public var rootEntry: EntryPoint { EntryPoint(node: root, covering: -1) }
+
     /// The value of the longest stored key covering (or equal to) `key`.
     @inline(__always)
-    public func longestMatch(_ key: Key) -> Int32? {
-        var best: Int32?
-        forEachCovering(key) { best = $0 }  // shortest first: the last one is the longest
+    public func longestMatch(_ key: Key) -> Int32? { longestMatch(key, from: rootEntry) }
+
+    /// `longestMatch` for a key inside the block `entry` is the entry point of.
+    @inline(__always)
+    public func longestMatch(_ key: Key, from entry: EntryPoint) -> Int32? {
+        var best: Int32? = entry.covering >= 0 ? entry.covering : nil
+        forEachCovering(key, from: entry.node) { best = $0 }  // shortest first: the last one is the longest
         return best
     }
 
     /// Calls `body` with the value of every stored key covering (or equal to) `key`, shortest first.
     @inline(__always)
-    public func forEachCovering(_ key: Key, _ body: (Int32) -> Void) {
-        var index = root
+    public func forEachCovering(_ key: Key, _ body: (Int32) -> Void) { forEachCovering(key, from: root, body) }
+
+    @inline(__always)
+    private func forEachCovering(_ key: Key, from start: Int32, _ body: (Int32) -> Void) {
+        var index = start
         while index >= 0 {
             let node = nodes[Int(index)]
             guard node.key.covers(key) else { return }
@@ -150,8 +185,13 @@ public struct PrefixTrie: Sendable {
 
     /// True when some stored key covers `key`, equals it or lies inside it.
     @inline(__always)
-    public func intersects(_ key: Key) -> Bool {
-        var index = root
+    public func intersects(_ key: Key) -> Bool { intersects(key, from: rootEntry) }
+
+    /// `intersects` for a key inside the block `entry` is the entry point of.
+    @inline(__always)
+    public func intersects(_ key: Key, from entry: EntryPoint) -> Bool {
+        if entry.covering >= 0 { return true }
+        var index = entry.node
         while index >= 0 {
             let node = nodes[Int(index)]
             if key.covers(node.key) { return true }  // this subtree lies inside `key` (and is non-empty)
