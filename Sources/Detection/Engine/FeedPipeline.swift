@@ -67,7 +67,11 @@ public final class FeedPipeline: @unchecked Sendable {
 
     public let feed: EngineFeed
     /// Capture side only; `nil` until the pending registry is there.
-    private var triage: UpdateTriage?
+    /// Capture side only; judging by an empty registry until `hasTriage`. (Not an optional: its verdict through
+    /// optional chaining copied the whole triage out and back for every UPDATE.)
+    private var triage: UpdateTriage
+    /// Capture side only: whether `triage` has the registry (it was not pending, or has arrived).
+    private var hasTriage: Bool
     /// Capture side only: how the triage counts RFC 6811 outcomes (kept for a triage built late).
     private let validation: OriginValidationCounter
     private let pendingRegistry: PendingRegistry?
@@ -103,7 +107,9 @@ public final class FeedPipeline: @unchecked Sendable {
         } else {
             validation = OriginValidationCounter(rpki: feed.engine.dataSets.rpki)
         }
-        if pendingRegistry == nil { triage = UpdateTriage(registry: feed.engine.registry, validation: validation) }
+        // With a pending registry, the engine's is an empty stand-in (replay builds it so) until it arrives.
+        triage = UpdateTriage(registry: feed.engine.registry, validation: validation)
+        hasTriage = pendingRegistry == nil
         self.batchBytes = max(batchBytes, 1 << 16)
         self.batchItems = max(batchItems, 1)
         queue = BatchQueue(maximumBatches: max(maximumBatches, 2))
@@ -115,13 +121,13 @@ public final class FeedPipeline: @unchecked Sendable {
     public var isAbandoned: Bool { queue.withLock { abandoned } }
 
     /// Capture side: whether the triage has its registry (it was not pending, or has arrived).
-    public var hasRegistry: Bool { triage != nil }
+    public var hasRegistry: Bool { hasTriage }
 
     /// Capture side: whether the triage has its registry — after waiting for a pending one (replay's parse thread
     /// calls it before its first UPDATE, so that it knows when it waits). False when the registry failed to load.
     @discardableResult
     public func awaitRegistry() -> Bool {
-        if triage != nil { return true }
+        if hasTriage { return true }
         guard !registryFailed else { return false }
         guard let registry = pendingRegistry?.wait() else {
             registryFailed = true
@@ -129,6 +135,7 @@ public final class FeedPipeline: @unchecked Sendable {
             return false
         }
         triage = UpdateTriage(registry: registry, validation: validation)
+        hasTriage = true
         return true
     }
 
@@ -150,8 +157,9 @@ public final class FeedPipeline: @unchecked Sendable {
     /// copy. Triage counts it either way.
     func forward(_ view: UpdateView, item: (UpdateView) -> FeedItem) {
         precondition(!finished, "FeedPipeline.forward after finish(): nothing would apply the event")
-        guard triage != nil || awaitRegistry() else { return }
-        guard let verdict = triage?.verdict(view), verdict.concernsEngine else { return }
+        guard hasTriage || awaitRegistry() else { return }
+        let verdict = triage.verdict(view)
+        guard verdict.concernsEngine else { return }
         let batch = filling ?? nextBatch()
         // A message's length is a 16-bit field: it always fits in an empty arena (≥ 64 KiB).
         guard let bytes = batch.store(view.bytes) ?? send(batch).store(view.bytes) else {
@@ -176,7 +184,7 @@ public final class FeedPipeline: @unchecked Sendable {
         queue.end()
         engineThread?.join()
         engineThread = nil
-        if let counts = triage?.settle() { feed.engine.absorbUpstreamCounts(counts) }
+        if hasTriage { feed.engine.absorbUpstreamCounts(triage.settle()) }
     }
 
     private func append(_ item: consuming FeedItem, verdict: TriageVerdict? = nil) {
