@@ -3,6 +3,7 @@ struct SeenAttributes {
     private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
     /// Inserts `type`; returns `false` when it was already present.
+    @inline(__always)
     mutating func insert(_ type: UInt8) -> Bool {
         let bit = UInt64(1) << UInt64(type & 63)
         switch type >> 6 {
@@ -17,6 +18,7 @@ struct SeenAttributes {
 /// Per-attribute flag expectations and RFC 7606 §7 error actions.
 enum AttributeRules {
     /// Expected Optional/Transitive bits (0x80/0x40) for attributes we decode; `nil` to not check.
+    @inline(__always)
     static func expectedFlags(for type: UInt8) -> UInt8? {
         switch type {
         case 1, 2, 3, 5, 6: 0x40  // well-known
@@ -26,6 +28,7 @@ enum AttributeRules {
         }
     }
 
+    @inline(__always)
     static func action(for type: UInt8) -> ErrorAction {
         switch type {
         case PathAttributeType.mpReachNLRI, PathAttributeType.mpUnreachNLRI: .sessionReset

@@ -6,7 +6,8 @@
 /// `routes(_:)`. The view borrows `bytes`: it is valid only while the lender's closure runs.
 public struct UpdateView {
     /// The whole message, header included.
-    public private(set) var bytes: UnsafeRawBufferPointer
+    public var bytes: UnsafeRawBufferPointer { messageBytes }
+    @usableFromInline var messageBytes: UnsafeRawBufferPointer
     public let context: DecodingContext
 
     // Ranges are kept as `MessageSpan`s and counts in 32 bits: the view is copied with every UPDATE it travels
@@ -78,8 +79,11 @@ public struct UpdateView {
     public var isTreatAsWithdraw: Bool { (worstAction ?? .attributeDiscard) >= .treatAsWithdraw }
 
     /// Parses the message. `bytes` must be a whole framed message (see `MessageHeader`) of type UPDATE.
+    /// (Inlinable, so that the view is built where the caller keeps it: an opaque initializer built it on its
+    /// stack and copied its 248 bytes out, 4.5% of `decode`.)
+    @inlinable
     public init(_ bytes: UnsafeRawBufferPointer, context: DecodingContext) {
-        self.bytes = bytes
+        messageBytes = bytes
         self.context = context
         parse()
     }
@@ -89,7 +93,7 @@ public struct UpdateView {
     public func rebased(onto copy: UnsafeRawBufferPointer) -> UpdateView {
         precondition(copy.count == bytes.count, "rebased(onto:) needs a copy of the whole message")
         var view = self
-        view.bytes = copy
+        view.messageBytes = copy
         return view
     }
 
@@ -100,7 +104,8 @@ public struct UpdateView {
         errors.append(UpdateError(action: action, error: WireError(code, at: offset, reason), attributeType: attribute))
     }
 
-    private mutating func parse() {
+    @usableFromInline
+    mutating func parse() {
         guard bytes.count <= MessageSpan.maximumMessageLength else {
             record(.sessionReset, .badLength, at: 0, "longer than \(MessageSpan.maximumMessageLength) bytes")
             return
