@@ -137,16 +137,16 @@ public struct UpdateView {
         }
         nlriSpan = MessageSpan(body.position..<bytes.count)
         let addPathV4 = context.addPath.contains(.ipv4Unicast)
-        var withdrawnReader = RouteReader(withdrawn, family: .ipv4Unicast, addPath: addPathV4)
+        var withdrawnReader = withdrawn
         do {
-            withdrawnCount32 = Int32(try withdrawnReader.validate())
+            withdrawnCount32 = Int32(try RouteReader.countPlain(&withdrawnReader, isIPv4: true, addPath: addPathV4))
         } catch {
             record(.sessionReset, .badNLRI, at: error.offset, "withdrawn routes: \(error.reason)")
         }
         parseAttributes(attributes)
-        var nlriReader = RouteReader(body, family: .ipv4Unicast, addPath: addPathV4)
+        var nlriReader = body
         do {
-            nlriCount32 = Int32(try nlriReader.validate())
+            nlriCount32 = Int32(try RouteReader.countPlain(&nlriReader, isIPv4: true, addPath: addPathV4))
         } catch {
             record(.sessionReset, .badNLRI, at: error.offset, "NLRI: \(error.reason)")
         }

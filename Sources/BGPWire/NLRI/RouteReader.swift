@@ -50,6 +50,13 @@ public struct RouteReader: IteratorProtocol {
     /// address is masked to its length when read.
     @inlinable
     mutating func validatePlain() throws(WireError) -> Int {
+        try Self.countPlain(&reader, isIPv4: isIPv4, addPath: addPath)
+    }
+
+    /// `validatePlain()` over `reader`, without a `RouteReader` (whose optional error made every one built for a
+    /// check cost a destroy): what `UpdateView` checks its withdrawn-routes and NLRI fields with.
+    @inlinable
+    public static func countPlain(_ reader: inout WireReader, isIPv4: Bool, addPath: Bool) throws(WireError) -> Int {
         let maximumBits = isIPv4 ? 32 : 128
         var n = 0
         while !reader.isEmpty {
