@@ -195,9 +195,7 @@ public final class DetectionEngine {
         // Only routes that carried alerts, or whose prefix is a partner's registered one (`suboptimal-path`
         // looks at all its routes), have anything to resolve or re-evaluate.
         let registry = self.registry
-        let removed = rib.removeSession(session.id) { prefix, carriesAlerts in
-            carriesAlerts || registry.isPartnerRegistered(prefix)
-        }
+        let removed = rib.removeSession(session.id, notablePrefixes: registry.partnerPrefixes)
         for (key, entry) in removed {
             for id in entry.alerts {
                 book.release(id, reason: .sessionClosed, time: time, evidence: { nil }, emit: emit)

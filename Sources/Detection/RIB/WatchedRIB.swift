@@ -35,6 +35,9 @@ public struct WatchedRIB: Sendable {
     /// Per prefix, its routes over all sessions (usually one or two), in the order they were first stored: one
     /// hash per update, where a table per key plus a prefix index and a session index took three.
     private var byPrefix: [IPPrefix: [Slot]] = [:]
+    /// The keys of the routes that carry alerts (kept by `upsert` and `remove`): the end of the last session with
+    /// routes reports them without a pass over the table.
+    private var alertCarriers: Set<Key> = []
     /// How many routes each session has (a session's routes are found by a pass over the table when it closes,
     /// which is rare; a session without routes has no count).
     private var sessionCounts: [Int: Int] = [:]
@@ -64,6 +67,11 @@ public struct WatchedRIB: Sendable {
         if let i, let j = byPrefix.values[i].firstIndex(where: { $0.matches(key) }) {
             let old = byPrefix.values[i][j].entry
             byPrefix.values[i][j].entry = entry
+            if !entry.alerts.isEmpty {
+                alertCarriers.insert(key)
+            } else if !old.alerts.isEmpty {
+                alertCarriers.remove(key)
+            }
             return (old, true)
         }
         guard count < maximumEntries, (i.map { byPrefix.values[$0].count } ?? 0) < Self.maximumRoutesPerPrefix else {
@@ -72,6 +80,7 @@ public struct WatchedRIB: Sendable {
         }
         let slot = Slot(session: key.session, sender: key.sender, pathID: key.pathID, entry: entry)
         if let i { byPrefix.values[i].append(slot) } else { byPrefix[key.prefix] = [slot] }
+        if !entry.alerts.isEmpty { alertCarriers.insert(key) }
         count += 1
         sessionCounts[key.session, default: 0] += 1
         return (nil, true)
@@ -82,6 +91,7 @@ public struct WatchedRIB: Sendable {
         else { return nil }
         let old = byPrefix.values[i].remove(at: j).entry
         if byPrefix.values[i].isEmpty { byPrefix.remove(at: i) }
+        if !old.alerts.isEmpty { alertCarriers.remove(key) }
         count -= 1
         // A session without routes leaves no count behind (`removeSession` relies on it).
         if let s = sessionCounts.index(forKey: key.session) {
@@ -98,26 +108,30 @@ public struct WatchedRIB: Sendable {
 
     public func routeCount(for prefix: IPPrefix) -> Int { byPrefix[prefix]?.count ?? 0 }
 
-    /// Removes every route of a session (it closed) and returns the ones `report` picks — it is given the prefix
-    /// and whether the route carries alerts — sorted by prefix, sender and path id. (The caller only needs the
-    /// routes it has something to do about; sorting all of a full session's routes, and moving them around,
-    /// cost more than removing them.)
-    mutating func removeSession(_ session: Int, reporting report: (IPPrefix, _ carriesAlerts: Bool) -> Bool) -> [(Key, Entry)] {
+    /// Removes every route of a session (it closed) and returns the ones the caller has something to do about —
+    /// those that carry alerts, and those for one of `notablePrefixes` — sorted by prefix, sender and path id.
+    /// (Sorting all of a full session's routes, and moving them around, cost more than removing them; and when
+    /// it was the last session with routes, the table is dropped whole and the routes to return are found through
+    /// `alertCarriers` and `notablePrefixes`, without a pass over it.)
+    mutating func removeSession(_ session: Int, notablePrefixes: Set<IPPrefix>) -> [(Key, Entry)] {
         guard sessionCounts.removeValue(forKey: session) != nil else { return [] }
         var removed: [(Key, Entry)] = []
         var removedCount = 0
         if sessionCounts.isEmpty {
             // The last session with routes (a one-session capture ending in a NOTIFICATION, FIN or RST): every
-            // route is its own, so the table is emptied whole — and freed on another thread: releasing one array
-            // per prefix took as long as reading them, on the thread whose alert events come next.
+            // route is its own.
+            for key in alertCarriers {
+                if let slot = byPrefix[key.prefix]?.first(where: { $0.matches(key) }) { removed.append((key, slot.entry)) }
+            }
+            for prefix in notablePrefixes {
+                for slot in byPrefix[prefix] ?? [] where slot.entry.alerts.isEmpty { removed.append((slot.key(prefix), slot.entry)) }
+            }
+            removedCount = count
+            alertCarriers = []
+            // Freed on another thread: releasing one array per prefix took as long as reading them, on the thread
+            // whose alert events come next.
             let table = byPrefix
             byPrefix = [:]
-            for (prefix, slots) in table {
-                removedCount += slots.count
-                for j in slots.indices where report(prefix, !slots[j].entry.alerts.isEmpty) {
-                    removed.append((slots[j].key(prefix), slots[j].entry))
-                }
-            }
             DispatchQueue.global(qos: .utility).async { withExtendedLifetime(table) {} }
         } else {
             var emptied: [IPPrefix] = []
@@ -127,7 +141,12 @@ public struct WatchedRIB: Sendable {
                 byPrefix.values[i].removeAll { slot in
                     guard slot.session == session else { return false }
                     removedCount += 1
-                    if report(prefix, !slot.entry.alerts.isEmpty) { removed.append((slot.key(prefix), slot.entry)) }
+                    if !slot.entry.alerts.isEmpty {
+                        alertCarriers.remove(slot.key(prefix))
+                        removed.append((slot.key(prefix), slot.entry))
+                    } else if notablePrefixes.contains(prefix) {
+                        removed.append((slot.key(prefix), slot.entry))
+                    }
                     return true
                 }
                 if byPrefix.values[i].isEmpty { emptied.append(prefix) }

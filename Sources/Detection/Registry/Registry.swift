@@ -56,11 +56,9 @@ public final class Registry: Sendable {
     public let partners: [ASN: Partner]
     public let prefixes: [RegisteredPrefix]
     public let index: PrefixIndex
-    /// Registered prefixes with a `partner`: the ones `suboptimal-path` judges (usually a handful).
-    private let partnerPrefixes: Set<IPPrefix>
-    /// The same when there are a few: compared in a list, where the set hashes (a session's end asks about every
-    /// route it carried: 27,789 SipHashes in the benchmark).
-    private let fewPartnerPrefixes: [IPPrefix]?
+    /// Registered prefixes with a `partner`: the ones `suboptimal-path` judges (usually a handful; a session's end
+    /// looks up their routes).
+    public let partnerPrefixes: Set<IPPrefix>
     /// Where it was loaded from.
     public let source: String
 
@@ -73,7 +71,6 @@ public final class Registry: Sendable {
         self.prefixes = prefixes
         self.index = PrefixIndex(prefixes.map(\.prefix))
         self.partnerPrefixes = Set(prefixes.lazy.filter { $0.partner != nil }.map(\.prefix))
-        self.fewPartnerPrefixes = partnerPrefixes.count <= 16 ? Array(partnerPrefixes) : nil
         self.source = source
     }
 
@@ -81,14 +78,6 @@ public final class Registry: Sendable {
     @inline(__always)
     public func entry(covering prefix: IPPrefix) -> RegisteredPrefix? {
         index.longestMatch(prefix).map { prefixes[Int($0)] }
-    }
-
-    /// Whether `prefix` is itself registered with a partner: `SuboptimalPath.applies(to:registered:)` of its
-    /// covering entry, without looking the entry up (a session's end asks it for every route it carried).
-    @inline(__always)
-    public func isPartnerRegistered(_ prefix: IPPrefix) -> Bool {
-        if let fewPartnerPrefixes { return fewPartnerPrefixes.contains(prefix) }
-        return partnerPrefixes.contains(prefix)
     }
 
     /// Whether `origin` is a monitored ASN (an UPDATE's origin; `nil` for an AS_SET or empty path).
