@@ -152,7 +152,8 @@ struct TrieTests {
             #expect(Set(index.covered(by: q).map(Int.init)) == inside, "covered by \(q)")
         }
         if spread != .ipv4 && spread != .ipv6Clustered {
-            #expect((300...2700).contains(relatedQueries), "the filters are checked with related and unrelated queries: \(relatedQueries) related")
+            #expect((300...2700).contains(relatedQueries),
+                    "the filters are checked with related and unrelated queries: \(relatedQueries) related")
         }
     }
 }

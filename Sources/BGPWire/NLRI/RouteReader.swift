@@ -56,7 +56,7 @@ public struct RouteReader: IteratorProtocol {
     /// `validatePlain()` over `reader`, without a `RouteReader` (whose optional error made every one built for a
     /// check cost a destroy): what `UpdateView` checks its withdrawn-routes and NLRI fields with.
     @inlinable
-    public static func countPlain(_ reader: inout WireReader, isIPv4: Bool, addPath: Bool) throws(WireError) -> Int {
+    static func countPlain(_ reader: inout WireReader, isIPv4: Bool, addPath: Bool) throws(WireError) -> Int {
         let maximumBits = isIPv4 ? 32 : 128
         var n = 0
         while !reader.isEmpty {

@@ -66,7 +66,6 @@ public final class FeedPipeline: @unchecked Sendable {
     }
 
     public let feed: EngineFeed
-    /// Capture side only; `nil` until the pending registry is there.
     /// Capture side only; judging by an empty registry until `hasTriage`. (Not an optional: its verdict through
     /// optional chaining copied the whole triage out and back for every UPDATE.)
     private var triage: UpdateTriage

@@ -121,10 +121,13 @@ public struct WatchedRIB: Sendable {
             // The last session with routes (a one-session capture ending in a NOTIFICATION, FIN or RST): every
             // route is its own.
             for key in alertCarriers {
-                if let slot = byPrefix[key.prefix]?.first(where: { $0.matches(key) }) { removed.append((key, slot.entry)) }
+                guard let slot = byPrefix[key.prefix]?.first(where: { $0.matches(key) }) else { continue }
+                removed.append((key, slot.entry))
             }
             for prefix in notablePrefixes {
-                for slot in byPrefix[prefix] ?? [] where slot.entry.alerts.isEmpty { removed.append((slot.key(prefix), slot.entry)) }
+                for slot in byPrefix[prefix] ?? [] where slot.entry.alerts.isEmpty {
+                    removed.append((slot.key(prefix), slot.entry))  // the ones with alerts are in already
+                }
             }
             removedCount = count
             alertCarriers = []

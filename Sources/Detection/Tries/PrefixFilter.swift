@@ -26,7 +26,7 @@ struct PrefixFilter: Sendable {
 
     /// `spans`: each registered prefix as its address's top 32 bits and its length (capped at 32).
     init(coarseBits: Int, spans: [(top: UInt32, length: Int)]) {
-        precondition((8...24).contains(coarseBits), "a coarse level of \(coarseBits) bits leaves no room for the fine one")
+        precondition((8...24).contains(coarseBits), "a coarse level of 8 to 24 bits (the fine one is 6 more)")
         self.coarseBits = coarseBits
         coarse = [UInt64](repeating: 0, count: max(1, (1 << coarseBits) / 64))
         rankBase = [UInt32](repeating: 0, count: coarse.count)
@@ -34,7 +34,7 @@ struct PrefixFilter: Sendable {
             let (first, count) = Self.range(span.top, length: span.length, bits: coarseBits)
             for b in first..<first + count { coarse[b >> 6] |= 1 << UInt64(b & 63) }
         }
-        // The fine blocks are numbered by the rank of their coarse bit, so they are laid out once all are marked.
+        // The fine words are numbered by the rank of their coarse bit, so they are laid out once all are marked.
         var marked = 0
         for w in coarse.indices {
             rankBase[w] = UInt32(marked)
