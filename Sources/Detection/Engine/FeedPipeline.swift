@@ -66,11 +66,11 @@ public final class FeedPipeline: @unchecked Sendable {
     }
 
     public let feed: EngineFeed
-    /// Capture side only; judging by an empty registry until `hasTriage`. (Not an optional: its verdict through
+    /// Capture side only; judging by an empty registry until `hasRegistry`. (Not an optional: its verdict through
     /// optional chaining copied the whole triage out and back for every UPDATE.)
     private var triage: UpdateTriage
-    /// Capture side only: whether `triage` has the registry (it was not pending, or has arrived).
-    private var hasTriage: Bool
+    /// Capture side: whether the triage has its registry (it was not pending, or has arrived).
+    public private(set) var hasRegistry: Bool
     /// Capture side only: how the triage counts RFC 6811 outcomes (kept for a triage built late).
     private let validation: OriginValidationCounter
     private let pendingRegistry: PendingRegistry?
@@ -108,7 +108,7 @@ public final class FeedPipeline: @unchecked Sendable {
         }
         // With a pending registry, the engine's is an empty stand-in (replay builds it so) until it arrives.
         triage = UpdateTriage(registry: feed.engine.registry, validation: validation)
-        hasTriage = pendingRegistry == nil
+        hasRegistry = pendingRegistry == nil
         self.batchBytes = max(batchBytes, 1 << 16)
         self.batchItems = max(batchItems, 1)
         queue = BatchQueue(maximumBatches: max(maximumBatches, 2))
@@ -119,14 +119,11 @@ public final class FeedPipeline: @unchecked Sendable {
     /// detected).
     public var isAbandoned: Bool { queue.withLock { abandoned } }
 
-    /// Capture side: whether the triage has its registry (it was not pending, or has arrived).
-    public var hasRegistry: Bool { hasTriage }
-
     /// Capture side: whether the triage has its registry — after waiting for a pending one (replay's parse thread
     /// calls it before its first UPDATE, so that it knows when it waits). False when the registry failed to load.
     @discardableResult
     public func awaitRegistry() -> Bool {
-        if hasTriage { return true }
+        if hasRegistry { return true }
         guard !registryFailed else { return false }
         guard let registry = pendingRegistry?.wait() else {
             registryFailed = true
@@ -134,7 +131,7 @@ public final class FeedPipeline: @unchecked Sendable {
             return false
         }
         triage = UpdateTriage(registry: registry, validation: validation)
-        hasTriage = true
+        hasRegistry = true
         return true
     }
 
@@ -156,7 +153,7 @@ public final class FeedPipeline: @unchecked Sendable {
     /// copy. Triage counts it either way.
     func forward(_ view: UpdateView, item: (UpdateView) -> FeedItem) {
         precondition(!finished, "FeedPipeline.forward after finish(): nothing would apply the event")
-        guard hasTriage || awaitRegistry() else { return }
+        guard hasRegistry || awaitRegistry() else { return }
         let verdict = triage.verdict(view)
         guard verdict.concernsEngine else { return }
         let batch = filling ?? nextBatch()
@@ -183,7 +180,7 @@ public final class FeedPipeline: @unchecked Sendable {
         queue.end()
         engineThread?.join()
         engineThread = nil
-        if hasTriage { feed.engine.absorbUpstreamCounts(triage.settle()) }
+        if hasRegistry { feed.engine.absorbUpstreamCounts(triage.settle()) }
     }
 
     private func append(_ item: consuming FeedItem, verdict: TriageVerdict? = nil) {

@@ -38,8 +38,8 @@ public struct WatchedRIB: Sendable {
     /// The keys of the routes that carry alerts (kept by `upsert` and `remove`): the end of the last session with
     /// routes reports them without a pass over the table.
     private var alertCarriers: Set<Key> = []
-    /// How many routes each session has (a session's routes are found by a pass over the table when it closes,
-    /// which is rare; a session without routes has no count).
+    /// How many routes each session has (when a session closes while others still have routes, its routes are
+    /// found by a pass over the table, which is rare; a session without routes has no count).
     private var sessionCounts: [Int: Int] = [:]
     /// Upper bound on stored routes; beyond it new routes are not tracked and `dropped` counts them.
     public var maximumEntries: Int
@@ -147,7 +147,7 @@ public struct WatchedRIB: Sendable {
                     if !slot.entry.alerts.isEmpty {
                         alertCarriers.remove(slot.key(prefix))
                         removed.append((slot.key(prefix), slot.entry))
-                    } else if notablePrefixes.contains(prefix) {
+                    } else if !notablePrefixes.isEmpty, notablePrefixes.contains(prefix) {
                         removed.append((slot.key(prefix), slot.entry))
                     }
                     return true

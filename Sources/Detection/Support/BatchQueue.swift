@@ -1,9 +1,9 @@
 import Foundation
 
 /// The hand-over of reusable batches from one producer thread to one consumer thread, as replay's
-/// `CaptureRelay`, `FeedPipeline` and `BatchedConsumer` use it: the producer fills a batch and submits it, the consumer takes full
-/// batches in order and gives them back for reuse. At most `maximumBatches` exist, so memory is bounded: the
-/// producer waits when all are full or in use. `end()` tells the consumer that no more will come.
+/// `CaptureRelay`, `FeedPipeline` and `BatchedConsumer` use it: the producer fills a batch and submits it, the
+/// consumer takes full batches in order and gives them back for reuse. At most `maximumBatches` exist, so memory
+/// is bounded: the producer waits when all are full or in use. `end()` tells the consumer that no more will come.
 final class BatchQueue<Batch: AnyObject>: @unchecked Sendable {
     /// The bound; it may be raised for a while (`setMaximumBatches`).
     private var maximumBatches: Int
