@@ -89,4 +89,27 @@ struct FileReadTests {
         #expect(read.count == size)
         #expect(read == content)
     }
+
+    /// `readUTF8` checks the bytes in place: ASCII, multi-byte text and every kind of invalid sequence.
+    @Test("readUTF8 accepts UTF-8 text and names the file of anything else", arguments: [
+        (Array("prefixes: [] # plain ASCII\n".utf8), true),
+        (Array("description: Réseau — 東京 🛰\n".utf8), true),
+        ([0x61, 0xFF, 0x62], false),            // never valid
+        ([0x61, 0xC3], false),                  // truncated two-byte sequence at the end
+        ([0xC0, 0xAF], false),                  // overlong '/'
+        ([0xED, 0xA0, 0x80], false),            // UTF-16 surrogate
+        ([0xF4, 0x90, 0x80, 0x80], false),      // beyond U+10FFFF
+        ([0x80], false),                        // stray continuation byte
+    ])
+    func utf8Check(bytes: [UInt8], valid: Bool) throws {
+        let path = NSTemporaryDirectory() + "bgpsentry-utf8-\(getpid())-\(bytes.count)-\(bytes.first ?? 0).yaml"
+        defer { unlink(path) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        if valid {
+            #expect(try ConfigNode.readUTF8(path: path) == bytes)
+        } else {
+            let error = #expect(throws: ConfigErrors.self) { try ConfigNode.readUTF8(path: path) }
+            #expect(error?.description == "\(path): not UTF-8 text")
+        }
+    }
 }

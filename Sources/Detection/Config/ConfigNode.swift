@@ -28,6 +28,14 @@ public enum ConfigNode: Sendable {
         return ConfigNode(yamsNode: node)
     }
 
+    /// `parse` of valid UTF-8 bytes (`readUTF8`): the fast reader works on them as they are; a `String` is made
+    /// only for Yams.
+    public static func parse(utf8 bytes: [UInt8]) throws -> ConfigNode? {
+        if let fast = FastYAML.parse(utf8: bytes) { return fast }
+        guard let node = try Yams.compose(yaml: String(decoding: bytes, as: UTF8.self), .basic) else { return nil }
+        return ConfigNode(yamsNode: node)
+    }
+
     /// Reads a configuration or data-set file; `ConfigErrors` naming `path` when it cannot.
     public static func readBytes(path: String) throws(ConfigErrors) -> [UInt8] {
         func failure() -> ConfigErrors {
@@ -117,10 +125,20 @@ public enum ConfigNode: Sendable {
 
     /// Reads a YAML file as UTF-8 text; `ConfigErrors` naming `path` when it cannot.
     public static func readText(path: String) throws(ConfigErrors) -> String {
-        guard let text = String(validating: try readBytes(path: path), as: UTF8.self) else {
-            throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "not UTF-8 text")])
-        }
-        return text
+        String(decoding: try readUTF8(path: path), as: UTF8.self)
+    }
+
+    /// Reads a file that must be UTF-8 text, as its bytes (a registry's 900 KB were copied twice on their way
+    /// to the parser through a `String`); `ConfigErrors` naming `path` when it cannot be read or is not UTF-8.
+    public static func readUTF8(path: String) throws(ConfigErrors) -> [UInt8] {
+        let bytes = try readBytes(path: path)
+        guard isUTF8(bytes) else { throw ConfigErrors([ConfigError(file: path, line: 0, field: "", "not UTF-8 text")]) }
+        return bytes
+    }
+
+    /// Whether `bytes` are valid UTF-8, checked in place (`String(validating:)` would copy them).
+    static func isUTF8(_ bytes: [UInt8]) -> Bool {
+        (try? UTF8Span(validating: bytes.span)) != nil
     }
 
     /// Parses a configuration document whose top level must be a mapping; syntax errors and any other top
@@ -128,9 +146,16 @@ public enum ConfigNode: Sendable {
     public static func parseMapping(_ text: String, file: String, expected: String)
         throws(ConfigErrors) -> (root: ConfigNode, entries: [(key: String, keyLine: Int, value: ConfigNode)])
     {
+        try parseMapping(utf8: Array(text.utf8), file: file, expected: expected)
+    }
+
+    /// `parseMapping` of valid UTF-8 bytes (`readUTF8`).
+    public static func parseMapping(utf8 bytes: [UInt8], file: String, expected: String)
+        throws(ConfigErrors) -> (root: ConfigNode, entries: [(key: String, keyLine: Int, value: ConfigNode)])
+    {
         let root: ConfigNode?
         do {
-            root = try parse(text)
+            root = try parse(utf8: bytes)
         } catch {
             throw ConfigErrors([ConfigError(file: file, line: YAMLFields.line(of: error), field: "", "YAML syntax: \(error)")])
         }

@@ -6,12 +6,17 @@ import Yams
 /// file, line and field, and nothing half-valid is returned.
 public enum RegistryLoader {
     public static func load(path: String) throws(ConfigErrors) -> Registry {
-        let text = try ConfigNode.readText(path: path)
-        return try parse(text, file: (path as NSString).lastPathComponent)
+        let bytes = try ConfigNode.readUTF8(path: path)
+        return try parse(utf8: bytes, file: (path as NSString).lastPathComponent)
     }
 
     public static func parse(_ text: String, file: String) throws(ConfigErrors) -> Registry {
-        let (root, top) = try ConfigNode.parseMapping(text, file: file, expected: "version, prefixes, …")
+        try parse(utf8: Array(text.utf8), file: file)
+    }
+
+    /// `parse` of the bytes of a file that `ConfigNode.readUTF8` read (valid UTF-8).
+    static func parse(utf8 bytes: [UInt8], file: String) throws(ConfigErrors) -> Registry {
+        let (root, top) = try ConfigNode.parseMapping(utf8: bytes, file: file, expected: "version, prefixes, …")
         var fields = YAMLFields(file: file)
         let known: Set<String> = ["version", "monitoredASNs", "asns", "partners", "prefixes"]
         fields.rejectUnknown(top, known: known, path: "")
