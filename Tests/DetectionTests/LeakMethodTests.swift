@@ -101,6 +101,27 @@ struct LeakMethodTests {
         #expect(leakRun("40.107.0.0/16", [64496, 8075], localRole: .customer, otc: 3356).isEmpty)
     }
 
+    /// `Finding` keeps its facts in a shared box: copies must still behave as values.
+    @Test("a finding is a value: merging into a copy leaves the original, equal facts compare and hash equal")
+    func findingValueSemantics() throws {
+        let prefix = try #require(IPPrefix("40.107.0.0/16"))
+        let original = Finding(.routeLeak, prefix: prefix, offender: 174, registered: nil, methods: ["valley-free"],
+                               leaker: 174, summary: "leak")
+        var copy = original
+        copy.merge(methods: ["otc", "valley-free"])
+        #expect(copy.methods == ["valley-free", "otc"])
+        #expect(original.methods == ["valley-free"])
+        #expect(copy != original)
+        let twin = Finding(.routeLeak, prefix: prefix, offender: 174, registered: nil, methods: ["valley-free"],
+                           leaker: 174, summary: "leak")
+        #expect(twin == original && twin.hashValue == original.hashValue)
+        #expect(Finding(.routeLeak, prefix: prefix, offender: 174, registered: nil, methods: ["valley-free"], leaker: 174,
+                        summary: "other") != original)
+        var same = original
+        same.merge(methods: ["valley-free"])
+        #expect(same == original)
+    }
+
     @Test("two methods flagging the same leaker give one alert listing both")
     func merged() {
         let f = leakRun("40.107.0.0/16", [64496, 174, 3356, 8075], role: .customer, otc: 3356)
