@@ -112,13 +112,14 @@ public struct Finding: Sendable, Hashable {
     public mutating func merge(methods other: [String]) {
         let added = other.filter { !methods.contains($0) }
         guard !added.isEmpty else { return }
-        facts = Facts(identity: identity, registered: registered, methods: methods + added, leaker: leaker, summary: summary)
+        facts = Facts(identity: identity, registered: registered, methods: methods + added, leaker: leaker,
+                      summary: summary)
     }
 
     public static func == (a: Finding, b: Finding) -> Bool {
         a.facts === b.facts
-            || (a.identity == b.identity && a.registered == b.registered && a.methods == b.methods && a.leaker == b.leaker
-                && a.summary == b.summary)
+            || (a.identity == b.identity && a.registered == b.registered && a.methods == b.methods
+                && a.leaker == b.leaker && a.summary == b.summary)
     }
 
     public func hash(into hasher: inout Hasher) {
