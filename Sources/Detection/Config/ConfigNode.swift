@@ -22,11 +22,7 @@ public enum ConfigNode: Sendable {
     }
 
     /// Parses YAML text: the fast subset reader first, Yams for everything else.
-    public static func parse(_ text: String) throws -> ConfigNode? {
-        if let fast = FastYAML.parse(text) { return fast }
-        guard let node = try Yams.compose(yaml: text, .basic) else { return nil }
-        return ConfigNode(yamsNode: node)
-    }
+    public static func parse(_ text: String) throws -> ConfigNode? { try parse(utf8: Array(text.utf8)) }
 
     /// `parse` of valid UTF-8 bytes (`readUTF8`): the fast reader works on them as they are; a `String` is made
     /// only for Yams.
