@@ -50,6 +50,80 @@ struct RegistryTests {
         }
     }
 
+    /// A registry with mistakes in several sections and entries, partners declared `partnersFirst` or after the
+    /// prefixes; `header` goes first (a YAML tag there sends the whole file to Yams instead of the fast reader).
+    static func mixedRegistry(partnersFirst: Bool, header: String = "") -> String {
+        let partners = "partners:\n  - asn: 64500\n    name: P\n  - asn: x\n"
+        let prefixes = """
+            prefixes:
+              - prefix: 192.0.2.0/24
+                origins: [64500]
+                partner: 64500
+              - prefix: 192.0.2.0/24
+                origins: [1]
+              - prefix: 198.51.100.0/24
+                origins: [1, AS-x]
+                colour: red
+                maxLength: 20
+              - prefix: 203.0.113.0/24
+                origins: [2]
+                partner: 64511
+              - prefix: 2001:db8::/32
+                origins: [3]
+                upstreams: [7, 5]
+                maxLength: 48
+                group: g
+                description: d
+                maxPathLength: 4
+
+            """
+        return header + "version: 1\n" + (partnersFirst ? partners + prefixes : prefixes + partners)
+    }
+
+    @Test("prefix entries read as they stream in are judged as the whole tree is", arguments: [true, false])
+    func streamedLikeTree(partnersFirst: Bool) throws {
+        func errors(_ text: String) -> [String] {
+            do {
+                _ = try RegistryLoader.parse(text, file: "p.yaml")
+                return []
+            } catch {
+                return error.errors.map(\.description)
+            }
+        }
+        let streamed = errors(Self.mixedRegistry(partnersFirst: partnersFirst))
+        let viaYams = errors(Self.mixedRegistry(partnersFirst: partnersFirst, header: "monitoredASNs: !!seq []\n"))
+        #expect(streamed.count == 6, "\(streamed)")
+        // Same messages in the same order, their line numbers one up (the header line).
+        func oneLineUp(_ message: String) -> String {
+            var out = message
+            for marker in ["p.yaml:", "first at line "] {
+                guard let m = out.range(of: marker), let r = out[m.upperBound...].range(of: #"^\d+"#, options: .regularExpression),
+                      let n = Int(out[r]) else { continue }
+                out.replaceSubrange(r, with: "\(n - 1)")
+            }
+            return out
+        }
+        #expect(streamed == viaYams.map(oneLineUp))
+        #expect(streamed.contains { $0.contains("prefixes[1].prefix: duplicate prefix 192.0.2.0/24") })
+        #expect(streamed.contains { $0.contains("prefixes[3].partner: partner AS64511 is not declared under partners") })
+        #expect(!streamed.contains { $0.contains("prefixes[0].partner") })  // AS64500 is declared, before or after
+    }
+
+    @Test("partners declared after the prefixes, and a file the fast reader gives up on half-way, load whole")
+    func streamedEntriesLoadOnce() throws {
+        let valid = "prefixes:\n  - prefix: 192.0.2.0/24\n    origins: [64500]\n    partner: 64500\n"
+            + "  - prefix: 2001:db8::/32\n    origins: [3]\n    upstreams: [7, 5]\n"
+            + "partners:\n  - asn: 64500\n    name: P\n"
+        let r = try RegistryLoader.parse(valid, file: "p.yaml")
+        #expect(r.prefixes.map(\.prefix) == [IPPrefix("192.0.2.0/24")!, IPPrefix("2001:db8::/32")!])
+        #expect(r.prefixes[0].partner == 64500 && r.prefixes[1].upstreams == [5, 7] && r.prefixes[0].line == 2)
+        // The third entry has a tag the fast reader leaves to Yams, after two entries were handed over.
+        let late = "prefixes:\n  - prefix: 192.0.2.0/24\n    origins: [1]\n  - prefix: 198.51.100.0/24\n    origins: [2]\n"
+            + "  - prefix: 203.0.113.0/24\n    origins: [3]\n    group: !!str g\n"
+        let y = try RegistryLoader.parse(late, file: "p.yaml")
+        #expect(y.prefixes.count == 3 && y.prefixes[2].group == "g")
+    }
+
     @Test("monitored origins: a few are kept as a list, many as a set; both answer the same", arguments: [0, 1, 3, 8, 9, 40])
     func monitored(count: Int) {
         let asns = Set((0..<count).map { ASN(64_496 + $0 * 7) })

@@ -16,11 +16,23 @@ enum FastYAML {
     static func parse(_ text: String) -> ConfigNode? { parse(utf8: Array(text.utf8)) }
 
     /// `parse` of the UTF-8 bytes of a document (a file's bytes as read: no `String` of the whole text is made).
-    static func parse(utf8 bytes: [UInt8]) -> ConfigNode? {
+    /// With a `ListStream`, the items of one top-level block list are handed over as they are read instead of
+    /// kept in the tree, where that list is left empty.
+    static func parse(utf8 bytes: [UInt8], streaming stream: ListStream? = nil) -> ConfigNode? {
         guard let lines = split(bytes), let first = lines.first else { return nil }
-        var reader = Reader(bytes: bytes, lines: lines)
+        var reader = Reader(bytes: bytes, lines: lines, stream: stream)
         guard let node = reader.block(indent: first.indent), reader.index == lines.count else { return nil }
         return node
+    }
+
+    /// Where the items of the block list under one key of the top-level mapping go, one by one as they are read
+    /// (a registry's `prefixes`: 10,000 entries held as a tree were megabytes of fresh pages, each validated
+    /// only once). `willStart` sees the top-level entries read before the list. When `parse` then returns `nil`
+    /// (a construct outside the subset, after some items were handed over), the caller starts again with Yams.
+    struct ListStream {
+        let key: String
+        let willStart: ([(key: String, keyLine: Int, value: ConfigNode)]) -> Void
+        let item: (ConfigNode) -> Void
     }
 
     static let space = UInt8(ascii: " ")
@@ -28,11 +40,17 @@ enum FastYAML {
     static let colon = UInt8(ascii: ":")
 
     /// Content lines; `nil` when a construct outside the subset shows up (tabs, directives, open quotes).
-    static func split(_ b: [UInt8]) -> [Line]? {
+    static func split(_ bytes: [UInt8]) -> [Line]? {
+        bytes.withUnsafeBufferPointer { split($0) }
+    }
+
+    /// `split` over the bytes in place: every index is within `b` by the loop conditions (bounds-checked array
+    /// reads were a third of a registry's line scan).
+    private static func split(_ b: UnsafeBufferPointer<UInt8>) -> [Line]? {
         var lines: [Line] = []
         // Sized once (a 10,000-prefix registry has 40,000 lines: grown by doubling, the array was copied into
         // fresh pages a dozen times).
-        lines.reserveCapacity(b.withUnsafeBufferPointer { $0.reduce(1) { $0 &+ ($1 == 0x0A ? 1 : 0) } })
+        lines.reserveCapacity(b.reduce(1) { $0 &+ ($1 == 0x0A ? 1 : 0) })
         var number = 0
         var i = 0
         while i < b.count {
@@ -76,6 +94,16 @@ enum FastYAML {
         let bytes: [UInt8]
         let lines: [Line]
         var index = 0
+        /// Until the top-level list it names was read.
+        var stream: ListStream?
+        /// True until the first block (the top level) starts.
+        private var atTopLevel = true
+
+        init(bytes: [UInt8], lines: [Line], stream: ListStream? = nil) {
+            self.bytes = bytes
+            self.lines = lines
+            self.stream = stream
+        }
 
         func isListItem(_ l: Line) -> Bool {
             bytes[l.start] == FastYAML.dash && (l.end - l.start == 1 || bytes[l.start + 1] == FastYAML.space)
@@ -87,9 +115,14 @@ enum FastYAML {
             return isListItem(lines[index]) ? list(indent: indent) : map(indent: indent)
         }
 
-        mutating func list(indent: Int) -> ConfigNode? {
+        /// A list whose `- ` lines start at `indent`; its items go to `sink` instead of the node when one is given.
+        mutating func list(indent: Int, sink: ((ConfigNode) -> Void)? = nil) -> ConfigNode? {
+            atTopLevel = false
             let startLine = lines[index].number
             var items: [ConfigNode] = []
+            func add(_ item: ConfigNode) {
+                if let sink { sink(item) } else { items.append(item) }
+            }
             while index < lines.count, lines[index].indent == indent, isListItem(lines[index]) {
                 let line = lines[index]
                 var restStart = line.start + 1
@@ -98,17 +131,17 @@ enum FastYAML {
                     index += 1
                     guard index < lines.count, lines[index].indent > indent, let item = block(indent: lines[index].indent)
                     else { return nil }
-                    items.append(item)
+                    add(item)
                     continue
                 }
                 let rest = Line(number: line.number, indent: indent + (restStart - line.start), start: restStart, end: line.end)
                 if FastYAML.keyEnd(bytes, rest.start, rest.end) != nil {
                     // `- key: value` starts a mapping whose further keys sit at the key's column.
                     guard let item = map(indent: rest.indent, firstLine: rest) else { return nil }
-                    items.append(item)
+                    add(item)
                 } else {
                     guard let value = FastYAML.inline(bytes, rest.start, rest.end, line: line.number) else { return nil }
-                    items.append(value)
+                    add(value)
                     index += 1
                 }
             }
@@ -117,6 +150,8 @@ enum FastYAML {
 
         /// A mapping at `indent`; `firstLine` stands in for the current line (the part after a list dash).
         mutating func map(indent: Int, firstLine: Line? = nil) -> ConfigNode? {
+            let isTopLevel = atTopLevel
+            atTopLevel = false
             let startLine = lines[index].number
             var entries: [(key: String, keyLine: Int, value: ConfigNode)] = []
             var override = firstLine
@@ -131,6 +166,13 @@ enum FastYAML {
                 if valueStart == line.end {
                     // The value is a nested block (deeper, or a list at the same indent).
                     if index < lines.count, lines[index].indent > indent || (lines[index].indent == indent && isListItem(lines[index])) {
+                        if isTopLevel, let stream, stream.key == key, isListItem(lines[index]) {
+                            self.stream = nil
+                            stream.willStart(entries)
+                            guard let value = list(indent: lines[index].indent, sink: stream.item) else { return nil }
+                            entries.append((key, line.number, value))
+                            continue
+                        }
                         guard let value = block(indent: lines[index].indent) else { return nil }
                         entries.append((key, line.number, value))
                     } else {

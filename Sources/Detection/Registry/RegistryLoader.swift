@@ -14,9 +14,27 @@ public enum RegistryLoader {
         try parse(utf8: Array(text.utf8), file: file)
     }
 
-    /// `parse` of the bytes of a file that `ConfigNode.readUTF8` read (valid UTF-8).
+    /// `parse` of the bytes of a file that `ConfigNode.readUTF8` read (valid UTF-8). The fast reader hands the
+    /// `prefixes` entries over one by one, each validated as it comes (`PrefixListReader`); a file outside its
+    /// subset goes through Yams and the same validation of the whole tree.
     static func parse(utf8 bytes: [UInt8], file: String) throws(ConfigErrors) -> Registry {
+        let streamed = PrefixListReader(file: file)
+        let stream = FastYAML.ListStream(key: "prefixes", willStart: { streamed.begin(topLevelSoFar: $0) },
+                                         item: { streamed.add($0) })
+        if let root = FastYAML.parse(utf8: bytes, streaming: stream) {
+            guard case .map(let entries, _) = root else {
+                throw ConfigErrors([ConfigError(file: file, line: root.line, field: "", "expected a mapping with version, prefixes, …")])
+            }
+            return try validate(root: root, top: entries, file: file, streamed: streamed.hasBegun ? streamed : nil)
+        }
         let (root, top) = try ConfigNode.parseMapping(utf8: bytes, file: file, expected: "version, prefixes, …")
+        return try validate(root: root, top: top, file: file, streamed: nil)
+    }
+
+    /// Validates a registry document; `streamed` holds its `prefixes` entries when the reader handed them over
+    /// (its tree then has an empty list there). Errors come in the order of the document's sections.
+    private static func validate(root: ConfigNode, top: [(key: String, keyLine: Int, value: ConfigNode)], file: String,
+                                 streamed: PrefixListReader?) throws(ConfigErrors) -> Registry {
         var fields = YAMLFields(file: file)
         let known: Set<String> = ["version", "monitoredASNs", "asns", "partners", "prefixes"]
         fields.rejectUnknown(top, known: known, path: "")
@@ -40,7 +58,9 @@ public enum RegistryLoader {
         let partners = root["partners"].map { parsePartners($0, &fields) } ?? []
         let partnerASNs = Set(partners.map(\.asn))
         var prefixes: [RegisteredPrefix] = []
-        if let list = root["prefixes"] {
+        if let streamed {
+            prefixes = streamed.finish(partners: partnerASNs, into: &fields)
+        } else if let list = root["prefixes"] {
             prefixes = parsePrefixes(list, partners: partnerASNs, &fields)
         } else {
             fields.fail(root, "prefixes", "missing: the registry must list the prefixes it protects")
@@ -50,7 +70,7 @@ public enum RegistryLoader {
                         source: file)
     }
 
-    private static func parsePartners(_ node: ConfigNode, _ fields: inout YAMLFields) -> [Partner] {
+    static func parsePartners(_ node: ConfigNode, _ fields: inout YAMLFields) -> [Partner] {
         guard case .list(let seq, _) = node else {
             fields.fail(node, "partners", "expected a list")
             return []
@@ -85,72 +105,153 @@ public enum RegistryLoader {
             fields.fail(node, "prefixes", "expected a list")
             return []
         }
-        let known = ["prefix", "origins", "maxLength", "upstreams", "group", "description", "partner", "maxPathLength"]
         var out: [RegisteredPrefix] = []
         out.reserveCapacity(seq.count)
         var firstLine: [IPPrefix: Int] = [:]
         firstLine.reserveCapacity(seq.count)
         for (i, item) in seq.enumerated() {
-            func path() -> String { "prefixes[\(i)]" }
-            guard case .map(let m, let line) = item else {
-                fields.fail(item, path(), "expected a mapping with prefix, origins, …")
-                continue
+            if let entry = parsePrefixEntry(item, index: i, partners: partners, firstLine: &firstLine, &fields) {
+                out.append(entry)
             }
-            fields.rejectUnknown(m, known: known, path: path())
-            guard let prefixNode = item["prefix"] else {
-                fields.fail(item, "\(path()).prefix", "missing")
-                continue
-            }
-            guard let text = fields.string(prefixNode, "\(path()).prefix") else { continue }
-            guard let prefix = IPPrefix(text) else {
-                if IPPrefix(text, allowHostBits: true) != nil {
-                    fields.fail(prefixNode, "\(path()).prefix", "\(text) has host bits set beyond its length")
-                } else {
-                    fields.fail(prefixNode, "\(path()).prefix", "\(text) is not an IPv4 or IPv6 prefix")
-                }
-                continue
-            }
-            if let first = firstLine[prefix] {
-                fields.fail(prefixNode, "\(path()).prefix", "duplicate prefix \(prefix) (first at line \(first))")
-                continue
-            }
-            firstLine[prefix] = prefixNode.line
-            guard let originsNode = item["origins"] else {
-                fields.fail(item, "\(path()).origins", "missing (use [] for a prefix that must never be announced)")
-                continue
-            }
-            let origins = fields.asnList(originsNode, "\(path()).origins")
-            let maxBits: Int = prefix.isIPv4 ? 32 : 128
-            var maxLength = prefix.length
-            if let ml = item["maxLength"], let n = fields.int(ml, "\(path()).maxLength") {
-                if n < Int(prefix.length) {
-                    fields.fail(ml, "\(path()).maxLength", "maxLength \(n) is shorter than the prefix length \(prefix.length)")
-                } else if n > maxBits {
-                    fields.fail(ml, "\(path()).maxLength", "maxLength \(n) is longer than \(maxBits)")
-                } else {
-                    maxLength = UInt8(n)
-                }
-            }
-            let upstreams = item["upstreams"].map { fields.asnList($0, "\(path()).upstreams") }
-            var partner: ASN?
-            if let p = item["partner"], let asn = fields.asn(p, "\(path()).partner") {
-                if partners.contains(asn) {
-                    partner = asn
-                } else {
-                    fields.fail(p, "\(path()).partner", "partner AS\(asn) is not declared under partners")
-                }
-            }
-            var maxPathLength: Int?
-            if let mpl = item["maxPathLength"], let n = fields.int(mpl, "\(path()).maxPathLength") {
-                if n < 1 { fields.fail(mpl, "\(path()).maxPathLength", "must be at least 1") } else { maxPathLength = n }
-            }
-            out.append(RegisteredPrefix(
-                prefix: prefix, origins: origins.sorted(), maxLength: maxLength, upstreams: upstreams?.sorted(),
-                group: item["group"].flatMap { fields.string($0, "\(path()).group") },
-                description: item["description"].flatMap { fields.string($0, "\(path()).description") },
-                partner: partner, maxPathLength: maxPathLength, line: line))
         }
         return out
+    }
+
+    /// The keys of a `prefixes` entry, in the order the unknown-key message lists them.
+    static let prefixEntryKeys = ["description", "group", "maxLength", "maxPathLength", "origins", "partner", "prefix", "upstreams"]
+
+    /// Validates entry `index` of `prefixes`; `firstLine` holds the line of each prefix seen so far (duplicates).
+    /// The entry's keys are sorted out in one pass (the first of a repeated key counts, as `ConfigNode`'s
+    /// subscript has it).
+    static func parsePrefixEntry(_ item: ConfigNode, index i: Int, partners: Set<ASN>, firstLine: inout [IPPrefix: Int],
+                                 _ fields: inout YAMLFields) -> RegisteredPrefix? {
+        func path() -> String { "prefixes[\(i)]" }
+        guard case .map(let m, let line) = item else {
+            fields.fail(item, path(), "expected a mapping with prefix, origins, …")
+            return nil
+        }
+        var prefixNode, originsNode, maxLengthNode, upstreamsNode, groupNode, descriptionNode, partnerNode,
+            maxPathLengthNode: ConfigNode?
+        func take(_ slot: inout ConfigNode?, _ value: ConfigNode) { if slot == nil { slot = value } }
+        for entry in m {
+            switch entry.key {
+            case "prefix": take(&prefixNode, entry.value)
+            case "origins": take(&originsNode, entry.value)
+            case "maxLength": take(&maxLengthNode, entry.value)
+            case "group": take(&groupNode, entry.value)
+            case "upstreams": take(&upstreamsNode, entry.value)
+            case "description": take(&descriptionNode, entry.value)
+            case "partner": take(&partnerNode, entry.value)
+            case "maxPathLength": take(&maxPathLengthNode, entry.value)
+            default:
+                fields.errors.append(ConfigError(file: fields.file, line: entry.keyLine, field: "\(path()).\(entry.key)",
+                                                 "unknown key (expected one of: \(prefixEntryKeys.joined(separator: ", ")))"))
+            }
+        }
+        guard let prefixNode else {
+            fields.fail(item, "\(path()).prefix", "missing")
+            return nil
+        }
+        guard let text = fields.string(prefixNode, "\(path()).prefix") else { return nil }
+        guard let prefix = IPPrefix(text) else {
+            if IPPrefix(text, allowHostBits: true) != nil {
+                fields.fail(prefixNode, "\(path()).prefix", "\(text) has host bits set beyond its length")
+            } else {
+                fields.fail(prefixNode, "\(path()).prefix", "\(text) is not an IPv4 or IPv6 prefix")
+            }
+            return nil
+        }
+        if let first = firstLine[prefix] {
+            fields.fail(prefixNode, "\(path()).prefix", "duplicate prefix \(prefix) (first at line \(first))")
+            return nil
+        }
+        firstLine[prefix] = prefixNode.line
+        guard let originsNode else {
+            fields.fail(item, "\(path()).origins", "missing (use [] for a prefix that must never be announced)")
+            return nil
+        }
+        let origins = fields.asnList(originsNode, "\(path()).origins")
+        let maxBits: Int = prefix.isIPv4 ? 32 : 128
+        var maxLength = prefix.length
+        if let ml = maxLengthNode, let n = fields.int(ml, "\(path()).maxLength") {
+            if n < Int(prefix.length) {
+                fields.fail(ml, "\(path()).maxLength", "maxLength \(n) is shorter than the prefix length \(prefix.length)")
+            } else if n > maxBits {
+                fields.fail(ml, "\(path()).maxLength", "maxLength \(n) is longer than \(maxBits)")
+            } else {
+                maxLength = UInt8(n)
+            }
+        }
+        let upstreams = upstreamsNode.map { fields.asnList($0, "\(path()).upstreams") }
+        var partner: ASN?
+        if let p = partnerNode, let asn = fields.asn(p, "\(path()).partner") {
+            if partners.contains(asn) {
+                partner = asn
+            } else {
+                fields.fail(p, "\(path()).partner", "partner AS\(asn) is not declared under partners")
+            }
+        }
+        var maxPathLength: Int?
+        if let mpl = maxPathLengthNode, let n = fields.int(mpl, "\(path()).maxPathLength") {
+            if n < 1 { fields.fail(mpl, "\(path()).maxPathLength", "must be at least 1") } else { maxPathLength = n }
+        }
+        return RegisteredPrefix(
+            prefix: prefix, origins: origins.sorted(), maxLength: maxLength, upstreams: upstreams?.sorted(),
+            group: groupNode.flatMap { fields.string($0, "\(path()).group") },
+            description: descriptionNode.flatMap { fields.string($0, "\(path()).description") },
+            partner: partner, maxPathLength: maxPathLength, line: line)
+    }
+
+    /// The `prefixes` entries as `FastYAML` hands them over: each is validated as it comes when the partners
+    /// were declared before the list (the usual order, and the example's), else kept until `finish`. Only the
+    /// partner check needs the partners; their errors are reported with the partners section, not here.
+    final class PrefixListReader {
+        let file: String
+        private(set) var hasBegun = false
+        /// Declared partners, when known before the list.
+        private var partners: Set<ASN>?
+        private var fields: YAMLFields
+        private var entries: [RegisteredPrefix] = []
+        private var firstLine: [IPPrefix: Int] = [:]
+        private var held: [ConfigNode] = []
+        private var count = 0
+
+        init(file: String) {
+            self.file = file
+            fields = YAMLFields(file: file)
+        }
+
+        /// The list starts; `topLevelSoFar` are the top-level entries before it.
+        func begin(topLevelSoFar: [(key: String, keyLine: Int, value: ConfigNode)]) {
+            hasBegun = true
+            if let node = topLevelSoFar.first(where: { $0.key == "partners" })?.value {
+                var scratch = YAMLFields(file: file)  // the partners' own errors are reported by `validate`
+                partners = Set(RegistryLoader.parsePartners(node, &scratch).map(\.asn))
+            }
+        }
+
+        func add(_ item: ConfigNode) {
+            defer { count += 1 }
+            guard let partners else {
+                held.append(item)
+                return
+            }
+            if let entry = RegistryLoader.parsePrefixEntry(item, index: count, partners: partners, firstLine: &firstLine, &fields) {
+                entries.append(entry)
+            }
+        }
+
+        /// The validated entries; their errors are appended to `into`.
+        func finish(partners declared: Set<ASN>, into errors: inout YAMLFields) -> [RegisteredPrefix] {
+            for (i, item) in held.enumerated() {
+                if let entry = RegistryLoader.parsePrefixEntry(item, index: i, partners: declared, firstLine: &firstLine, &fields) {
+                    entries.append(entry)
+                }
+            }
+            held = []
+            errors.errors += fields.errors
+            return entries
+        }
     }
 }
 
