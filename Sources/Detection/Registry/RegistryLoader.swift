@@ -23,7 +23,8 @@ public enum RegistryLoader {
                                          item: { streamed.add($0) })
         if let root = FastYAML.parse(utf8: bytes, streaming: stream) {
             guard case .map(let entries, _) = root else {
-                throw ConfigErrors([ConfigError(file: file, line: root.line, field: "", "expected a mapping with version, prefixes, …")])
+                let message = "expected a mapping with version, prefixes, …"
+                throw ConfigErrors([ConfigError(file: file, line: root.line, field: "", message)])
             }
             return try validate(root: root, top: entries, file: file, streamed: streamed.hasBegun ? streamed : nil)
         }
@@ -118,7 +119,9 @@ public enum RegistryLoader {
     }
 
     /// The keys of a `prefixes` entry, in the order the unknown-key message lists them.
-    static let prefixEntryKeys = ["description", "group", "maxLength", "maxPathLength", "origins", "partner", "prefix", "upstreams"]
+    static let prefixEntryKeys = [
+        "description", "group", "maxLength", "maxPathLength", "origins", "partner", "prefix", "upstreams",
+    ]
 
     /// Validates entry `index` of `prefixes`; `firstLine` holds the line of each prefix seen so far (duplicates).
     /// The entry's keys are sorted out in one pass (the first of a repeated key counts, as `ConfigNode`'s
@@ -144,8 +147,10 @@ public enum RegistryLoader {
             case "partner": take(&partnerNode, entry.value)
             case "maxPathLength": take(&maxPathLengthNode, entry.value)
             default:
-                fields.errors.append(ConfigError(file: fields.file, line: entry.keyLine, field: "\(path()).\(entry.key)",
-                                                 "unknown key (expected one of: \(prefixEntryKeys.joined(separator: ", ")))"))
+                let expected = prefixEntryKeys.joined(separator: ", ")
+                let field = "\(path()).\(entry.key)"
+                fields.errors.append(ConfigError(file: fields.file, line: entry.keyLine, field: field,
+                                                 "unknown key (expected one of: \(expected))"))
             }
         }
         guard let prefixNode else {
@@ -175,7 +180,8 @@ public enum RegistryLoader {
         var maxLength = prefix.length
         if let ml = maxLengthNode, let n = fields.int(ml, "\(path()).maxLength") {
             if n < Int(prefix.length) {
-                fields.fail(ml, "\(path()).maxLength", "maxLength \(n) is shorter than the prefix length \(prefix.length)")
+                let message = "maxLength \(n) is shorter than the prefix length \(prefix.length)"
+                fields.fail(ml, "\(path()).maxLength", message)
             } else if n > maxBits {
                 fields.fail(ml, "\(path()).maxLength", "maxLength \(n) is longer than \(maxBits)")
             } else {
@@ -236,17 +242,17 @@ public enum RegistryLoader {
                 held.append(item)
                 return
             }
-            if let entry = RegistryLoader.parsePrefixEntry(item, index: count, partners: partners, firstLine: &firstLine, &fields) {
-                entries.append(entry)
-            }
+            let entry = RegistryLoader.parsePrefixEntry(item, index: count, partners: partners, firstLine: &firstLine,
+                                                         &fields)
+            if let entry { entries.append(entry) }
         }
 
         /// The validated entries; their errors are appended to `into`.
         func finish(partners declared: Set<ASN>, into errors: inout YAMLFields) -> [RegisteredPrefix] {
             for (i, item) in held.enumerated() {
-                if let entry = RegistryLoader.parsePrefixEntry(item, index: i, partners: declared, firstLine: &firstLine, &fields) {
-                    entries.append(entry)
-                }
+                let entry = RegistryLoader.parsePrefixEntry(item, index: i, partners: declared, firstLine: &firstLine,
+                                                             &fields)
+                if let entry { entries.append(entry) }
             }
             held = []
             errors.errors += fields.errors
