@@ -101,21 +101,15 @@ public enum RegistryLoader {
         return out
     }
 
+    /// The `prefixes` list of a whole tree (a file read through Yams): the same validation as for streamed entries.
     private static func parsePrefixes(_ node: ConfigNode, partners: Set<ASN>, _ fields: inout YAMLFields) -> [RegisteredPrefix] {
         guard case .list(let seq, _) = node else {
             fields.fail(node, "prefixes", "expected a list")
             return []
         }
-        var out: [RegisteredPrefix] = []
-        out.reserveCapacity(seq.count)
-        var firstLine: [IPPrefix: Int] = [:]
-        firstLine.reserveCapacity(seq.count)
-        for (i, item) in seq.enumerated() {
-            if let entry = parsePrefixEntry(item, index: i, partners: partners, firstLine: &firstLine, &fields) {
-                out.append(entry)
-            }
-        }
-        return out
+        let reader = PrefixListReader(file: fields.file)
+        for item in seq { reader.add(item) }
+        return reader.finish(partners: partners, into: &fields)
     }
 
     /// The keys of a `prefixes` entry, in the order the unknown-key message lists them.
@@ -208,8 +202,9 @@ public enum RegistryLoader {
             partner: partner, maxPathLength: maxPathLength, line: line)
     }
 
-    /// The `prefixes` entries as `FastYAML` hands them over: each is validated as it comes when the partners
-    /// were declared before the list (the usual order, and the example's), else kept until `finish`. Only the
+    /// The `prefixes` entries, as `FastYAML` hands them over or from a whole tree: each is validated as it comes
+    /// when the partners were declared before the list (the usual order, and the example's), else kept until
+    /// `finish`. Only the
     /// partner check needs the partners; their errors are reported with the partners section, not here.
     final class PrefixListReader {
         let file: String
@@ -220,7 +215,7 @@ public enum RegistryLoader {
         private var entries: [RegisteredPrefix] = []
         private var firstLine: [IPPrefix: Int] = [:]
         private var held: [ConfigNode] = []
-        private var count = 0
+        private var validated = 0
 
         init(file: String) {
             self.file = file
@@ -237,26 +232,25 @@ public enum RegistryLoader {
         }
 
         func add(_ item: ConfigNode) {
-            defer { count += 1 }
-            guard let partners else {
-                held.append(item)
-                return
-            }
-            let entry = RegistryLoader.parsePrefixEntry(item, index: count, partners: partners, firstLine: &firstLine,
-                                                         &fields)
-            if let entry { entries.append(entry) }
+            if let partners { validate(item, partners: partners) } else { held.append(item) }
         }
 
         /// The validated entries; their errors are appended to `into`.
         func finish(partners declared: Set<ASN>, into errors: inout YAMLFields) -> [RegisteredPrefix] {
-            for (i, item) in held.enumerated() {
-                let entry = RegistryLoader.parsePrefixEntry(item, index: i, partners: declared, firstLine: &firstLine,
-                                                             &fields)
-                if let entry { entries.append(entry) }
-            }
+            let waiting = held
             held = []
+            for item in waiting { validate(item, partners: declared) }
             errors.errors += fields.errors
             return entries
+        }
+
+        /// Validates the next entry (entries are held only when no partners were known at the start, so the
+        /// count of entries validated so far is the entry's index either way).
+        private func validate(_ item: ConfigNode, partners: Set<ASN>) {
+            let entry = RegistryLoader.parsePrefixEntry(item, index: validated, partners: partners, firstLine: &firstLine,
+                                                         &fields)
+            if let entry { entries.append(entry) }
+            validated += 1
         }
     }
 }
