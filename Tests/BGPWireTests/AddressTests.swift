@@ -38,6 +38,10 @@ struct AddressTests {
         #expect(IPPrefix("10.1.2.3/24", allowHostBits: true)?.description == "10.1.2.0/24")
         #expect(IPPrefix("10.0.0.0/33") == nil)
         #expect(IPPrefix("2001:db8::/32")?.description == "2001:db8::/32")
+        // A slice of a longer string reads only its own characters.
+        let line = "prefix: 2001:db8:1::/48 # note"
+        #expect(IPPrefix(line.dropFirst(8).prefix(15))?.description == "2001:db8:1::/48")
+        #expect(IPPrefix(line.dropFirst(8).prefix(14)) == nil)
         let outer = try #require(IPPrefix("13.107.0.0/16"))
         let inner = try #require(IPPrefix("13.107.4.0/24"))
         guard case .v4(let o) = outer, case .v4(let i) = inner else { return }

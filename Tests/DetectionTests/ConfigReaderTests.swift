@@ -27,6 +27,7 @@ struct ConfigReaderTests {
         "# comment\nasns: {8075: Microsoft, 64500: \"Example Telecom\"}\nlist:\n- a\n- b  # trailing comment\n",
         "---\nnested:\n  - x\n  - y: 1\n    z: 2\n",
         "empty:\nafter: 1\n",
+        "a: 1\r\nb: 'x # y'  # comment\r\n  # indented comment line\r\nc: [1, 2]",
     ]
 
     @Test("agrees with Yams on the subset", arguments: samples)
@@ -56,6 +57,22 @@ struct ConfigReaderTests {
     func fallback(text: String) throws {
         #expect(FastYAML.parse(text) == nil, "outside the subset: must be left to Yams")
         #expect(try ConfigNode.parse(text) != nil)
+    }
+
+    @Test("a streamed list is announced with the number of items it hands over", arguments: [
+        "version: 1\nprefixes:\n  - prefix: 10.0.0.0/8\n    origins: [1]\n  # a comment\n  - prefix: 10.1.0.0/16\n"
+            + "    maxLength: 24\n  - 10.2.0.0/16\nafter: 1\n",
+        "prefixes:\n- prefix: 10.0.0.0/8\n  origins: [1]\n- prefix: 10.1.0.0/16\nafter:\n  - not: counted\n",
+        "prefixes:\n  -\n    prefix: 10.0.0.0/8\n  - prefix: 10.1.0.0/16\n",
+    ])
+    func streamedItemCount(text: String) throws {
+        var announced: [Int] = []
+        var handedOver = 0
+        let stream = FastYAML.ListStream(key: "prefixes", willStart: { _, count in announced.append(count) },
+                                         item: { _ in handedOver += 1 })
+        #expect(FastYAML.parse(utf8: Array(text.utf8), streaming: stream) != nil)
+        #expect(announced == [handedOver])
+        #expect(handedOver > 1)
     }
 
     @Test("arbitrary bytes never crash the reader")

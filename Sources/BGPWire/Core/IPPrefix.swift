@@ -71,7 +71,10 @@ public enum IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Parses `a.b.c.d/n` or `x:y::/n`; host bits must be clear unless `allowHostBits`.
     public init?(_ text: some StringProtocol, allowHostBits: Bool = false) {
-        self.init(utf8: String(text).utf8, allowHostBits: allowHostBits)
+        // Read as contiguous bytes: walking `String.UTF8View` by index was most of a registry entry's parse.
+        var text = String(text)
+        guard let prefix = text.withUTF8({ IPPrefix(utf8: $0, allowHostBits: allowHostBits) }) else { return nil }
+        self = prefix
     }
 
     /// The same, from UTF-8 bytes (bulk loaders use this without making a `String`).

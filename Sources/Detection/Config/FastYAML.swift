@@ -1,3 +1,5 @@
+import Foundation
+
 /// A strict reader for the block-style YAML subset of BGPSentry's files: nested mappings and `- ` lists by
 /// indentation, one-line flow lists `[a, b]` and flow mappings `{a: b}`, plain and quoted scalars, comments.
 /// It returns `nil` for anything else (anchors, tags, multi-line scalars, …) and the caller falls back to
@@ -27,11 +29,12 @@ enum FastYAML {
 
     /// Where the items of the block list under one key of the top-level mapping go, one by one as they are read
     /// (a registry's `prefixes`: 10,000 entries held as a tree were megabytes of fresh pages, each validated
-    /// only once). `willStart` sees the top-level entries read before the list. When `parse` then returns `nil`
-    /// (a construct outside the subset, after some items were handed over), the caller starts again with Yams.
+    /// only once). `willStart` sees the top-level entries read before the list and how many items the list has
+    /// (its `- ` lines, so that the caller can size its tables once). When `parse` then returns `nil` (a construct
+    /// outside the subset, after some items were handed over), the caller starts again with Yams.
     struct ListStream {
         let key: String
-        let willStart: ([(key: String, keyLine: Int, value: ConfigNode)]) -> Void
+        let willStart: (_ topLevelSoFar: [(key: String, keyLine: Int, value: ConfigNode)], _ itemCount: Int) -> Void
         let item: (ConfigNode) -> Void
     }
 
@@ -55,8 +58,7 @@ enum FastYAML {
         var i = 0
         while i < b.count {
             number += 1
-            var lineEnd = i
-            while lineEnd < b.count && b[lineEnd] != 0x0A { lineEnd += 1 }
+            let lineEnd = nextNewline(b, from: i)
             var start = i
             while start < lineEnd && b[start] == space { start += 1 }
             var end = start
@@ -88,6 +90,14 @@ enum FastYAML {
             i = lineEnd + 1
         }
         return lines
+    }
+
+    /// The index of the first newline in `b` at or after `start`, or `b.count`.
+    private static func nextNewline(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = b.baseAddress, start < b.count,
+            let hit = memchr(base + start, 0x0A, b.count - start)
+        else { return b.count }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
     }
 
     struct Reader {
@@ -148,6 +158,21 @@ enum FastYAML {
             return .list(items, line: startLine)
         }
 
+        /// The items of the block list whose first item is line `start`, at `indent`: its `- ` lines at that
+        /// indent, up to the first line less indented or, at that indent, not an item.
+        func itemCount(from start: Int, indent: Int) -> Int {
+            var count = 0
+            var i = start
+            while i < lines.count, lines[i].indent >= indent {
+                if lines[i].indent == indent {
+                    guard isListItem(lines[i]) else { break }
+                    count += 1
+                }
+                i += 1
+            }
+            return count
+        }
+
         /// A mapping at `indent`; `firstLine` stands in for the current line (the part after a list dash).
         mutating func map(indent: Int, firstLine: Line? = nil) -> ConfigNode? {
             let isTopLevel = atTopLevel
@@ -168,7 +193,7 @@ enum FastYAML {
                     if index < lines.count, lines[index].indent > indent || (lines[index].indent == indent && isListItem(lines[index])) {
                         if isTopLevel, let stream, stream.key == key, isListItem(lines[index]) {
                             self.stream = nil
-                            stream.willStart(entries)
+                            stream.willStart(entries, itemCount(from: index, indent: lines[index].indent))
                             guard let value = list(indent: lines[index].indent, sink: stream.item) else { return nil }
                             entries.append((key, line.number, value))
                             continue

@@ -19,7 +19,7 @@ public enum RegistryLoader {
     /// subset goes through Yams and the same validation of the whole tree.
     static func parse(utf8 bytes: [UInt8], file: String) throws(ConfigErrors) -> Registry {
         let streamed = PrefixListReader(file: file)
-        let stream = FastYAML.ListStream(key: "prefixes", willStart: { streamed.begin(topLevelSoFar: $0) },
+        let stream = FastYAML.ListStream(key: "prefixes", willStart: { streamed.begin(topLevelSoFar: $0, itemCount: $1) },
                                          item: { streamed.add($0) })
         if let root = FastYAML.parse(utf8: bytes, streaming: stream) {
             guard case .map(let entries, _) = root else {
@@ -108,6 +108,7 @@ public enum RegistryLoader {
             return []
         }
         let reader = PrefixListReader(file: fields.file)
+        reader.reserve(itemCount: seq.count)
         for item in seq { reader.add(item) }
         return reader.finish(partners: partners, into: &fields)
     }
@@ -222,13 +223,21 @@ public enum RegistryLoader {
             fields = YAMLFields(file: file)
         }
 
-        /// The list starts; `topLevelSoFar` are the top-level entries before it.
-        func begin(topLevelSoFar: [(key: String, keyLine: Int, value: ConfigNode)]) {
+        /// The list of `itemCount` entries starts; `topLevelSoFar` are the top-level entries before it.
+        func begin(topLevelSoFar: [(key: String, keyLine: Int, value: ConfigNode)], itemCount: Int) {
             hasBegun = true
+            reserve(itemCount: itemCount)
             if let node = topLevelSoFar.first(where: { $0.key == "partners" })?.value {
                 var scratch = YAMLFields(file: file)  // the partners' own errors are reported by `validate`
                 partners = Set(RegistryLoader.parsePartners(node, &scratch).map(\.asn))
             }
+        }
+
+        /// Sizes the tables once for `itemCount` entries: grown by doubling, a 10,000-entry list copied its
+        /// entries into fresh pages a dozen times, and the duplicate table rehashed as often.
+        func reserve(itemCount: Int) {
+            entries.reserveCapacity(itemCount)
+            firstLine.reserveCapacity(itemCount)
         }
 
         func add(_ item: ConfigNode) {
