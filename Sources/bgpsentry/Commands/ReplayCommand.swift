@@ -72,7 +72,7 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
-        BatchAllocator.configure()
+        BatchAllocator.configure(hugePageHeap: true)
         // The registry and the data sets load on threads of their own while this one starts reading the capture:
         // the parse thread's triage and the engine take the registry before their first UPDATE, the engine the
         // data sets before its first event (FeedPipeline), and nothing is detected or written before.
