@@ -18,6 +18,18 @@ public struct CapturedMessage {
     public var destination: Endpoint { session.endpoints[1 - sender] }
 }
 
+/// An UPDATE as `CaptureDecoder` hands it to an `updateHandler`, with its session beside it: plain values only,
+/// so that handing it over changes no reference count.
+public struct CapturedUpdate {
+    /// Frame in which the message's last byte arrived, and that frame's time.
+    public var frame: Int
+    public var time: CaptureTime
+    /// Index (0/1) of the sending endpoint in the session's `endpoints`; decode with `contexts[sender]`.
+    public var sender: Int
+    /// The whole message, header included. Valid only during the call.
+    public var bytes: UnsafeRawBufferPointer
+}
+
 /// What the pipeline reports to its consumer.
 public enum CaptureEvent {
     case message(CapturedMessage)
@@ -54,13 +66,17 @@ public final class CaptureDecoder {
     /// Sessions closed without a BGP message since `sessions` was last compacted.
     private var closedSilentSessions = 0
     private let handler: (CaptureEvent) -> Void
+    private let updateHandler: ((CapturedUpdate, BGPSession) -> Void)?
 
     /// `firstSessionID` numbers sessions from a given value (a restarted daemon continues after its old ids).
+    /// With an `updateHandler`, UPDATE messages go there instead of to `handler` as events (replay's relay).
     public init(bgpPorts: Set<UInt16> = [179], limits: ReassemblyLimits = ReassemblyLimits(), firstSessionID: Int = 1,
+                updateHandler: ((CapturedUpdate, BGPSession) -> Void)? = nil,
                 handler: @escaping (CaptureEvent) -> Void) {
         self.nextSessionID = firstSessionID
         self.bgpPorts = bgpPorts
         self.limits = limits
+        self.updateHandler = updateHandler
         self.handler = handler
     }
 
@@ -276,6 +292,10 @@ public final class CaptureDecoder {
         case .update:
             if session.contextSources[sender] != .negotiated && session.contextSources[sender] != .configured {
                 ContextInference.observe(update: bytes, session: session, sender: sender)
+            }
+            if let updateHandler {
+                updateHandler(CapturedUpdate(frame: arrival.frame, time: arrival.time, sender: sender, bytes: bytes), session)
+                return
             }
         case .notification:
             var body = WireReader(bytes)

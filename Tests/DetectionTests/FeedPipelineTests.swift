@@ -30,7 +30,8 @@ struct FeedPipelineTests {
     /// was read to its end before the registry arrived.
     static func replay(pipeline shape: (bytes: Int, items: Int, batches: Int)?, rpki: Bool = false,
                        delivery: Delivery = .atOnce, registryDelivery: Delivery = .atOnce,
-                       relay relayShape: (bytes: Int, entries: Int, batches: Int)? = nil) throws
+                       relay relayShape: (bytes: Int, entries: Int, batches: Int)? = nil, updateHandler: Bool = false,
+                       twoOctetFromUpdate switchAt: Int? = nil) throws
         -> (events: [String], updates: Int, counters: [Int], abandoned: Bool, sessionRoutes: [Int], readAhead: Bool) {
         let registry = try RegistryLoader.load(path: Self.registry)
         let captureRead = DispatchSemaphore(value: 0)
@@ -78,7 +79,24 @@ struct FeedPipelineTests {
             relay?.finish()
             pipeline?.finish()
         }
-        let decoder = CaptureDecoder { event in
+        // `switchAt`: from that UPDATE on, its sender's UPDATEs are read with 2-octet ASNs (set as a daemon's
+        // configuration would, between two UPDATEs: the relay must notice without an event in between).
+        var seen = 0
+        func switchContext(_ session: BGPSession, _ sender: Int) {
+            seen += 1
+            if seen == switchAt { session.configure(DecodingContext(fourOctetAS: false), forSender: sender) }
+        }
+        let fastPath: ((CapturedUpdate, BGPSession) -> Void)? = updateHandler ? { update, session in
+            switchContext(session, update.sender)
+            relay?.handleUpdate(update, session: session)
+        } : nil
+        let decoder = CaptureDecoder(updateHandler: fastPath) { event in
+            var event = event
+            if case .message(var m) = event, m.type == .update {
+                switchContext(m.session, m.sender)
+                m.context = m.session.contexts[m.sender]
+                event = .message(m)
+            }
             if let relay {
                 relay.handle(event)
             } else if let pipeline {
@@ -164,11 +182,32 @@ struct FeedPipelineTests {
         let reference = try Self.replay(pipeline: nil)
         #expect(reference.sessionRoutes.reduce(0, +) >= reference.counters[1], "routes counted on their sessions")
         for pipeline in [(512 << 10, 4096, 4), (1 << 16, 3, 2)] {
-            let relayed = try Self.replay(pipeline: pipeline, relay: (bytes, entries, batches))
-            #expect(relayed.updates == reference.updates)
-            #expect(relayed.counters == reference.counters)
-            #expect(relayed.events == reference.events)
-            #expect(relayed.sessionRoutes == reference.sessionRoutes)
+            for updateHandler in [false, true] {
+                let relayed = try Self.replay(pipeline: pipeline, relay: (bytes, entries, batches),
+                                              updateHandler: updateHandler)
+                #expect(relayed.updates == reference.updates)
+                #expect(relayed.counters == reference.counters)
+                #expect(relayed.events == reference.events)
+                #expect(relayed.sessionRoutes == reference.sessionRoutes)
+            }
+        }
+    }
+
+    /// The decoding context can change between two UPDATEs of a session with no other event in between
+    /// (inferred mid-session, or configured): the relay's UPDATE path tells by the session's `contextChanges`.
+    @Test("relayed through the decoder's UPDATE handler: a context changed between two UPDATEs is used from the next")
+    func relayedContextChange() throws {
+        let asFound = try Self.replay(pipeline: nil)
+        let reference = try Self.replay(pipeline: nil, twoOctetFromUpdate: 40)
+        #expect(reference.counters != asFound.counters, "2-octet reading changes what the UPDATEs say")
+        for relayShape in [(256 << 10, 2048, 4), (1 << 16, 3, 2)] {
+            for updateHandler in [false, true] {
+                let relayed = try Self.replay(pipeline: (1 << 16, 3, 2), relay: relayShape, updateHandler: updateHandler,
+                                              twoOctetFromUpdate: 40)
+                #expect(relayed.counters == reference.counters)
+                #expect(relayed.events == reference.events)
+                #expect(relayed.sessionRoutes == reference.sessionRoutes)
+            }
         }
     }
 

@@ -29,7 +29,12 @@ public final class BGPSession {
     public internal(set) var lastSeen: CaptureTime
     public private(set) var opens: [OpenMessage?] = [nil, nil]
     /// The context to decode UPDATEs sent by endpoint d.
-    public internal(set) var contexts: [DecodingContext] = [DecodingContext(), DecodingContext()]
+    public internal(set) var contexts: [DecodingContext] = [DecodingContext(), DecodingContext()] {
+        didSet { contextChanges &+= 1 }
+    }
+    /// How often `contexts` was set: a consumer holding a copy knows it is current while this is unchanged,
+    /// without comparing contexts (`CaptureRelay` checks it for every UPDATE).
+    public private(set) var contextChanges = 0
     public internal(set) var contextSources: [ContextSource] = [.assumed, .assumed]
     /// Per direction: bit i set = inference candidate i still consistent with every UPDATE seen.
     var candidateMasks: [UInt8] = [0x0F, 0x0F]
