@@ -132,10 +132,12 @@ public struct WatchedRIB: Sendable {
             removedCount = count
             alertCarriers = []
             // Freed on another thread: releasing one array per prefix took as long as reading them, on the thread
-            // whose alert events come next.
-            let table = byPrefix
+            // whose alert events come next. The box holds the only reference, and the other thread empties it:
+            // with a copy captured and the local one released here, whichever release came last freed the table,
+            // and that was usually this thread's (the other had nothing else to do).
+            let doomed = DoomedTable(byPrefix)
             byPrefix = [:]
-            DispatchQueue.global(qos: .utility).async { withExtendedLifetime(table) {} }
+            DispatchQueue.global(qos: .utility).async { doomed.free() }
         } else {
             var emptied: [IPPrefix] = []
             var i = byPrefix.startIndex
@@ -166,4 +168,14 @@ public struct WatchedRIB: Sendable {
         }
         return order.map { removed[$0] }
     }
+}
+
+/// A table handed to another thread to be freed there (`WatchedRIB.removeSession`).
+private final class DoomedTable<Table>: @unchecked Sendable {
+    private var table: Table?
+
+    init(_ table: Table) { self.table = table }
+
+    /// Releases the table: its memory is freed on the calling thread when nothing else holds it.
+    func free() { table = nil }
 }
