@@ -75,9 +75,12 @@ let package = Package(
             // Release builds link the Swift runtime and Foundation in statically: no loading and binding of ~25
             // shared libraries at every start (6 ms of a replay; README, Performance). The archives Foundation's
             // own autolinking leaves out are named. (Not in debug builds: the test bundle links this target's
-            // code with the dynamic swift-testing.)
+            // code with the dynamic swift-testing.) They link with the toolchain's lld, which packs the binary's
+            // 117,000 relative relocations into 22 KB (DT_RELR; gold cannot): 2.8 MB fewer for the loader to read
+            // at every start (start-up 8.8 -> 8.0 ms, 40 fewer page faults), and the link takes seconds.
             linkerSettings: [
-                .unsafeFlags(["-static-stdlib"], .when(configuration: .release)),
+                .unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                             .when(configuration: .release)),
                 .linkedLibrary("CoreFoundation", .when(configuration: .release)),
                 .linkedLibrary("_FoundationCShims", .when(configuration: .release)),
                 .linkedLibrary("_FoundationCollections", .when(configuration: .release)),
