@@ -173,12 +173,27 @@ enum FastYAML {
             return count
         }
 
+        /// The keys of the mapping at `indent` that starts at line `start` (`firstLine`: after a list dash there):
+        /// its lines at that indent, up to the first line less indented.
+        func keyCount(from start: Int, indent: Int, firstLine: Bool) -> Int {
+            var count = firstLine ? 1 : 0
+            var i = firstLine ? start + 1 : start
+            while i < lines.count, lines[i].indent >= indent {
+                if lines[i].indent == indent { count += 1 }
+                i += 1
+            }
+            return count
+        }
+
         /// A mapping at `indent`; `firstLine` stands in for the current line (the part after a list dash).
         mutating func map(indent: Int, firstLine: Line? = nil) -> ConfigNode? {
             let isTopLevel = atTopLevel
             atTopLevel = false
             let startLine = lines[index].number
             var entries: [(key: String, keyLine: Int, value: ConfigNode)] = []
+            // Sized once for its keys (a registry entry has four or five: grown from one, the array was
+            // reallocated three times per entry).
+            entries.reserveCapacity(keyCount(from: index, indent: indent, firstLine: firstLine != nil))
             var override = firstLine
             while index < lines.count, override != nil || lines[index].indent == indent {
                 let line = override ?? lines[index]
