@@ -294,7 +294,8 @@ public final class CaptureDecoder {
                 ContextInference.observe(update: bytes, session: session, sender: sender)
             }
             if let updateHandler {
-                updateHandler(CapturedUpdate(frame: arrival.frame, time: arrival.time, sender: sender, bytes: bytes), session)
+                let update = CapturedUpdate(frame: arrival.frame, time: arrival.time, sender: sender, bytes: bytes)
+                updateHandler(update, session)
                 return
             }
         case .notification:

@@ -202,8 +202,8 @@ struct FeedPipelineTests {
         #expect(reference.counters != asFound.counters, "2-octet reading changes what the UPDATEs say")
         for relayShape in [(256 << 10, 2048, 4), (1 << 16, 3, 2)] {
             for updateHandler in [false, true] {
-                let relayed = try Self.replay(pipeline: (1 << 16, 3, 2), relay: relayShape, updateHandler: updateHandler,
-                                              twoOctetFromUpdate: 40)
+                let relayed = try Self.replay(pipeline: (1 << 16, 3, 2), relay: relayShape,
+                                              updateHandler: updateHandler, twoOctetFromUpdate: 40)
                 #expect(relayed.counters == reference.counters)
                 #expect(relayed.events == reference.events)
                 #expect(relayed.sessionRoutes == reference.sessionRoutes)

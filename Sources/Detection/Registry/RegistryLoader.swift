@@ -19,7 +19,8 @@ public enum RegistryLoader {
     /// subset goes through Yams and the same validation of the whole tree.
     static func parse(utf8 bytes: [UInt8], file: String) throws(ConfigErrors) -> Registry {
         let streamed = PrefixListReader(file: file)
-        let stream = FastYAML.ListStream(key: "prefixes", willStart: { streamed.begin(topLevelSoFar: $0, itemCount: $1) },
+        let stream = FastYAML.ListStream(key: "prefixes",
+                                         willStart: { streamed.begin(topLevelSoFar: $0, itemCount: $1) },
                                          item: { streamed.add($0) })
         if let root = FastYAML.parse(utf8: bytes, streaming: stream) {
             guard case .map(let entries, _) = root else {

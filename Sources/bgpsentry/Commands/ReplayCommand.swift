@@ -96,8 +96,10 @@ struct ReplayCommand: ParsableCommand {
         ThreadPriority.lowerCurrentThread(by: 5)  // loaders and engine first
         var tally = DecodeTally()
         let relay = CaptureRelay(pipeline: pipeline) { view in tally.count(view) }
-        let decoder = CaptureDecoder(bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts), limits: captureLimits.limits,
-                                     updateHandler: { [relay] update, session in relay.handleUpdate(update, session: session) }) { [relay] event in
+        let decoder = CaptureDecoder(
+            bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts), limits: captureLimits.limits,
+            updateHandler: { [relay] update, session in relay.handleUpdate(update, session: session) }
+        ) { [relay] event in
             relay.handle(event)
         }
         let clock = MonotonicClock()
