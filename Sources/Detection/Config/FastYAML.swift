@@ -158,28 +158,16 @@ enum FastYAML {
             return .list(items, line: startLine)
         }
 
-        /// The items of the block list whose first item is line `start`, at `indent`: its `- ` lines at that
-        /// indent, up to the first line less indented or, at that indent, not an item.
-        func itemCount(from start: Int, indent: Int) -> Int {
+        /// The lines at exactly `indent` from line `start` on, up to the first line less indented or, at that
+        /// indent, one `belongs` rejects: a block list's items, or a mapping's keys (for sizing their arrays).
+        func linesAt(indent: Int, from start: Int, while belongs: (Line) -> Bool = { _ in true }) -> Int {
             var count = 0
             var i = start
             while i < lines.count, lines[i].indent >= indent {
                 if lines[i].indent == indent {
-                    guard isListItem(lines[i]) else { break }
+                    guard belongs(lines[i]) else { break }
                     count += 1
                 }
-                i += 1
-            }
-            return count
-        }
-
-        /// The keys of the mapping at `indent` that starts at line `start` (`firstLine`: after a list dash there):
-        /// its lines at that indent, up to the first line less indented.
-        func keyCount(from start: Int, indent: Int, firstLine: Bool) -> Int {
-            var count = firstLine ? 1 : 0
-            var i = firstLine ? start + 1 : start
-            while i < lines.count, lines[i].indent >= indent {
-                if lines[i].indent == indent { count += 1 }
                 i += 1
             }
             return count
@@ -192,8 +180,9 @@ enum FastYAML {
             let startLine = lines[index].number
             var entries: [(key: String, keyLine: Int, value: ConfigNode)] = []
             // Sized once for its keys (a registry entry has four or five: grown from one, the array was
-            // reallocated three times per entry).
-            entries.reserveCapacity(keyCount(from: index, indent: indent, firstLine: firstLine != nil))
+            // reallocated three times per entry). After a list dash the first key sits on the dash's line.
+            entries.reserveCapacity(firstLine == nil ? linesAt(indent: indent, from: index)
+                                                     : 1 + linesAt(indent: indent, from: index + 1))
             var override = firstLine
             while index < lines.count, override != nil || lines[index].indent == indent {
                 let line = override ?? lines[index]
@@ -208,7 +197,8 @@ enum FastYAML {
                     if index < lines.count, lines[index].indent > indent || (lines[index].indent == indent && isListItem(lines[index])) {
                         if isTopLevel, let stream, stream.key == key, isListItem(lines[index]) {
                             self.stream = nil
-                            stream.willStart(entries, itemCount(from: index, indent: lines[index].indent))
+                            let itemCount = linesAt(indent: lines[index].indent, from: index, while: isListItem)
+                            stream.willStart(entries, itemCount)
                             guard let value = list(indent: lines[index].indent, sink: stream.item) else { return nil }
                             entries.append((key, line.number, value))
                             continue

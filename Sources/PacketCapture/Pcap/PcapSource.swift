@@ -79,13 +79,7 @@ public final class PcapSource {
             buffer.deallocate()
             return try openOffline(file: file, name: path)
         }
-        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard let handle = pcap_fopen_offline(file, &errbuf) else {
-            fclose(file)
-            buffer.deallocate()
-            throw CaptureError(.openFailed, source: path, PcapSource.string(errbuf))
-        }
-        return PcapSource(handle: handle, name: path, fileBuffer: buffer)
+        return try openOffline(file: file, name: path, fileBuffer: buffer)
     }
 
     /// The stdio buffer of a capture file read by `openOffline(_:)`.
@@ -93,12 +87,19 @@ public final class PcapSource {
 
     /// Reads a capture from an open stdio stream (standard input, a memory buffer); libpcap closes it.
     public static func openOffline(file: UnsafeMutablePointer<FILE>, name: String) throws(CaptureError) -> PcapSource {
+        try openOffline(file: file, name: name, fileBuffer: nil)
+    }
+
+    /// `fileBuffer`: the stream's stdio buffer, which the source frees once libpcap has closed the stream.
+    private static func openOffline(file: UnsafeMutablePointer<FILE>, name: String,
+                                    fileBuffer: UnsafeMutableRawPointer?) throws(CaptureError) -> PcapSource {
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         guard let handle = pcap_fopen_offline(file, &errbuf) else {
             fclose(file)
+            fileBuffer?.deallocate()
             throw CaptureError(.openFailed, source: name, PcapSource.string(errbuf))
         }
-        return PcapSource(handle: handle, name: name)
+        return PcapSource(handle: handle, name: name, fileBuffer: fileBuffer)
     }
 
     /// Live capture settings (see pcap(3PCAP)).
