@@ -3,8 +3,8 @@ import BGPWire
 /// Fuzz target `bgp-message`: one BGP message (RFC 4271 §4) decoded under the capability combination the
 /// first input byte selects — bit 0 four-octet AS (RFC 6793), bits 1–2 ADD-PATH for IPv4/IPv6 unicast
 /// (RFC 7911), bit 3 extended messages (RFC 8654). Every route of every section and the effective AS path
-/// are read; every prefix prints and parses back; a message that decodes without errors survives an
-/// encode → decode round trip unchanged.
+/// are read; every prefix prints and parses back; the common-case reading of an UPDATE equals the careful one;
+/// a message that decodes without errors survives an encode → decode round trip unchanged.
 public enum BGPMessageTarget {
     public static func run(_ input: UnsafeRawBufferPointer) {
         guard let selector = input.first else { return }
@@ -36,6 +36,9 @@ public enum BGPMessageTarget {
     static func readEveryRoute(_ bytes: UnsafeRawBufferPointer, context: DecodingContext) -> Bool {
         guard bytes.count >= MessageHeader.length, bytes[18] == MessageType.update.rawValue else { return true }
         let view = UpdateView(bytes, context: context)
+        // The common-case reading must agree with the careful one on every input (see UpdateViewCommonCase.swift).
+        require(view.hasSameReading(as: UpdateView(carefully: bytes, context: context)),
+                "common-case and careful readings differ: \(view) vs \(UpdateView(carefully: bytes, context: context))")
         var routes = 0
         var labelsKept = true
         for section in UpdateView.RouteSection.allCases {

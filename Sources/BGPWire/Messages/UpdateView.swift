@@ -11,37 +11,38 @@ public struct UpdateView {
     public let context: DecodingContext
 
     // Ranges are kept as `MessageSpan`s and counts in 32 bits: the view is copied with every UPDATE it travels
-    // with (a replay's parse thread, the engine's queue), and they halve it.
-    private var withdrawnSpan = MessageSpan.empty
-    private var nlriSpan = MessageSpan.empty
-    private var withdrawnCount32: Int32 = 0
-    private var nlriCount32: Int32 = 0
+    // with (a replay's parse thread, the engine's queue), and they halve it. The fields a common UPDATE sets are
+    // internal: `readCommonCase()` (UpdateViewCommonCase.swift) sets them.
+    var withdrawnSpan = MessageSpan.empty
+    var nlriSpan = MessageSpan.empty
+    var withdrawnCount32: Int32 = 0
+    var nlriCount32: Int32 = 0
     public var withdrawnRange: Range<Int> { withdrawnSpan.range }
     public var nlriRange: Range<Int> { nlriSpan.range }
     public var withdrawnCount: Int { Int(withdrawnCount32) }
     public var nlriCount: Int { Int(nlriCount32) }
 
-    public private(set) var origin: Origin?
-    private var asPathSpan = MessageSpan.none
+    public internal(set) var origin: Origin?
+    var asPathSpan = MessageSpan.none
     private var as4PathSpan = MessageSpan.none
     public var asPathRange: Range<Int>? { asPathSpan.optionalRange }
     public var as4PathRange: Range<Int>? { as4PathSpan.optionalRange }
     /// Origin ASN of AS_PATH alone (RFC 6811), as read with the session's AS width.
-    public private(set) var asPathOrigin: ASN?
-    private var asPathHops32: Int32 = 0
+    public internal(set) var asPathOrigin: ASN?
+    var asPathHops32: Int32 = 0
     public var asPathHops: Int { Int(asPathHops32) }
     public private(set) var as4PathOrigin: ASN?
     private var as4PathHops32: Int32 = 0
     public var as4PathHops: Int { Int(as4PathHops32) }
-    public private(set) var nextHop: IPv4Address?
-    public private(set) var med: UInt32?
-    public private(set) var localPref: UInt32?
-    public private(set) var atomicAggregate = false
+    public internal(set) var nextHop: IPv4Address?
+    public internal(set) var med: UInt32?
+    public internal(set) var localPref: UInt32?
+    public internal(set) var atomicAggregate = false
     public private(set) var aggregator: Aggregator?
     public private(set) var as4Aggregator: Aggregator?
-    private var communitiesSpan = MessageSpan.none
-    private var extendedCommunitiesSpan = MessageSpan.none
-    private var largeCommunitiesSpan = MessageSpan.none
+    var communitiesSpan = MessageSpan.none
+    var extendedCommunitiesSpan = MessageSpan.none
+    var largeCommunitiesSpan = MessageSpan.none
     public var communitiesRange: Range<Int>? { communitiesSpan.optionalRange }
     public var extendedCommunitiesRange: Range<Int>? { extendedCommunitiesSpan.optionalRange }
     public var largeCommunitiesRange: Range<Int>? { largeCommunitiesSpan.optionalRange }
@@ -104,8 +105,34 @@ public struct UpdateView {
         errors.append(UpdateError(action: action, error: WireError(code, at: offset, reason), attributeType: attribute))
     }
 
+    /// The careful reading alone, without the common-case scan: what `init(_:context:)` must agree with (tests and
+    /// the `bgp-message` fuzz target compare the two with `hasSameReading(as:)`).
+    public init(carefully bytes: UnsafeRawBufferPointer, context: DecodingContext) {
+        messageBytes = bytes
+        self.context = context
+        parseCarefully()
+    }
+
+    /// True when `other` holds the same reading, field by field (stored properties compared by their
+    /// descriptions, so that a field added later is compared too).
+    public func hasSameReading(as other: UpdateView) -> Bool {
+        let mine = Mirror(reflecting: self).children, theirs = Mirror(reflecting: other).children
+        return mine.count == theirs.count && zip(mine, theirs).allSatisfy { a, b in
+            a.label == b.label && String(reflecting: a.value) == String(reflecting: b.value)
+        }
+    }
+
     @usableFromInline
     mutating func parse() {
+        guard readCommonCase() else {
+            // The common-case reading stopped part-way: start again from a fresh view.
+            self = UpdateView(carefully: messageBytes, context: context)
+            return
+        }
+    }
+
+    /// Reads every field in order, recording each RFC 7606 outcome where it is met.
+    private mutating func parseCarefully() {
         guard bytes.count <= MessageSpan.maximumMessageLength else {
             record(.sessionReset, .badLength, at: 0, "longer than \(MessageSpan.maximumMessageLength) bytes")
             return

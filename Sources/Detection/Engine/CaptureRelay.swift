@@ -325,6 +325,10 @@ public final class CaptureRelay: @unchecked Sendable {
     private func parse(_ batch: Batch, _ state: inout ParseState) -> Int {
         var routes = 0
         let arena = batch.arena
+        // Read once per batch: this object's first cache line holds its reference count, which the capture thread
+        // changes for every UPDATE it relays; reading fields beside it per UPDATE made the line bounce between
+        // the two cores.
+        let pipeline = self.pipeline, counted = self.counted
         batch.consumed = true
         for i in 0..<batch.count {
             batch.routeCounts[i] = (0, 0)

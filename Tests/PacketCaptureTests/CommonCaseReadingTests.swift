@@ -1,0 +1,117 @@
+@testable import BGPWire
+import Foundation
+import PacketCapture
+import Testing
+
+/// `UpdateView` reads a common UPDATE in one pass (`readCommonCase`) and everything else carefully; the two must
+/// agree on every message: the fast reading must accept only what the careful one finds no error in, and set the
+/// same fields. Checked on every UPDATE of the real captures (malformed ones included), on the raw crashers, and
+/// on single-byte mutations and truncations of real UPDATEs, which walk every boundary of the fast reading.
+@Suite("UpdateView common-case reading")
+struct CommonCaseReadingTests {
+    /// Compares the two readings of `bytes`; returns whether the common-case reading took it.
+    @discardableResult
+    private func compareReadings(_ bytes: UnsafeRawBufferPointer, _ context: DecodingContext,
+                                 _ label: @autoclosure () -> String) -> Bool {
+        let view = UpdateView(bytes, context: context)
+        let careful = UpdateView(carefully: bytes, context: context)
+        #expect(view.hasSameReading(as: careful), "\(label()): readings differ")
+        var probe = UpdateView(carefully: bytes, context: context)
+        let common = probe.readCommonCase()
+        if common {
+            #expect(careful.errors.isEmpty, "\(label()): common reading accepted \(careful.errors)")
+        }
+        return common
+    }
+
+    /// Every UPDATE the capture's decoder hands out, with its session's decoding context.
+    private func updates(in capture: URL) throws -> [(bytes: [UInt8], context: DecodingContext)] {
+        var found: [(bytes: [UInt8], context: DecodingContext)] = []
+        let decoder = CaptureDecoder(bgpPorts: [179, 1179]) { event in
+            guard case .message(let m) = event, m.type == .update else { return }
+            found.append((Array(m.bytes), m.context))
+        }
+        let source = try PcapSource.openOffline(capture.path)
+        let linkType = source.linkType
+        while case .frame = try source.next({ decoder.process($0, linkType: linkType) }) {}
+        decoder.finish()
+        return found
+    }
+
+    @Test("the two readings agree on every UPDATE of the real captures",
+          .enabled(if: Corpus.directory != nil, "../shared/corpus not found"))
+    func corpusUpdates() throws {
+        let corpus = try #require(Corpus.directory)
+        var compared = 0
+        for capture in Corpus.files(in: corpus.appendingPathComponent("pcap"))
+            + Corpus.files(in: corpus.appendingPathComponent("pcap-malformed")) {
+            for (bytes, context) in try updates(in: capture) {
+                compared += 1
+                bytes.withUnsafeBytes { _ = compareReadings($0, context, capture.lastPathComponent) }
+            }
+        }
+        #expect(compared >= 500, "compared only \(compared) UPDATEs")
+    }
+
+    @Test("the two readings agree on our BIRD sessions, which are mostly common UPDATEs")
+    func fixtureUpdates() throws {
+        var compared = 0, common = 0
+        for capture in Corpus.files(in: Corpus.fixtures, suffixes: [".pcap"]) {
+            for (bytes, context) in try updates(in: capture) {
+                compared += 1
+                if bytes.withUnsafeBytes({ compareReadings($0, context, capture.lastPathComponent) }) { common += 1 }
+            }
+        }
+        #expect(compared >= 100, "compared only \(compared) UPDATEs")
+        // BIRD's IPv4 table UPDATEs are common ones (the IPv6 ones carry MP_REACH and are read carefully).
+        #expect(common * 2 > compared, "common-case reading took \(common) of \(compared)")
+    }
+
+    @Test("the two readings agree on the raw crashers", .enabled(if: Corpus.directory != nil, "../shared/corpus not found"))
+    func rawCrashers() throws {
+        let folder = try #require(Corpus.directory).appendingPathComponent("bgp-raw-malformed")
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() {
+            let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(name)))
+            for context in [DecodingContext(), DecodingContext(fourOctetAS: false),
+                            DecodingContext(addPath: AddPathFamilies([.ipv4Unicast]))] {
+                bytes.withUnsafeBytes { _ = compareReadings($0, context, name) }
+            }
+        }
+    }
+
+    @Test("the two readings agree on mutated and truncated UPDATEs")
+    func mutatedUpdates() throws {
+        let fixtures = Corpus.files(in: Corpus.fixtures, suffixes: [".pcap"])
+        var samples: [(bytes: [UInt8], context: DecodingContext)] = []
+        for capture in fixtures {
+            // A few UPDATEs of each session, the first ones (End-of-RIB, first routes) and some later ones.
+            let all = try updates(in: capture)
+            samples += all.prefix(2) + stride(from: 2, to: all.count, by: max(1, all.count / 3)).map { all[$0] }
+        }
+        #expect(samples.count >= 8)
+        var mutants = 0, commonMutants = 0
+        for (original, context) in samples {
+            for context in [context, DecodingContext(fourOctetAS: !context.fourOctetAS),
+                            DecodingContext(addPath: AddPathFamilies([.ipv4Unicast]))] {
+                for position in MessageHeader.length..<original.count {
+                    for change: UInt8 in [0x01, 0x40, 0xFF] {
+                        var bytes = original
+                        bytes[position] ^= change
+                        mutants += 1
+                        if bytes.withUnsafeBytes({ compareReadings($0, context, "byte \(position) ^ \(change)") }) {
+                            commonMutants += 1
+                        }
+                    }
+                }
+                for length in MessageHeader.length..<original.count {
+                    original.withUnsafeBytes { raw in
+                        _ = compareReadings(UnsafeRawBufferPointer(rebasing: raw[..<length]), context, "first \(length)")
+                    }
+                }
+            }
+        }
+        // Both kinds occur: mutants the fast reading still takes (a changed prefix, ASN or MED) and ones it
+        // leaves to the careful reading.
+        #expect(commonMutants > 0 && commonMutants < mutants, "\(commonMutants) of \(mutants) taken")
+    }
+}
