@@ -248,6 +248,43 @@ struct RouteValidationTests {
     }
 }
 
+@Suite("RouteReader.skip: steps over exactly the route next() would return")
+struct RouteSkipTests {
+    @Test("skipping some routes leaves the others, the count and the error as reading every one does",
+          arguments: [(AddressFamily.ipv4Unicast, false), (.ipv4Unicast, true), (.ipv6Unicast, false),
+                      (.ipv6Unicast, true), (.ipv4Labeled, false)])
+    func agrees(family: AddressFamily, addPath: Bool) {
+        var rng = SplitMix64(seed: family.afi == 1 ? (addPath ? 31 : 32) : (addPath ? 33 : 34))
+        for _ in 0..<10_000 {
+            let length = Int(rng.next() % 48)
+            // Mostly plausible prefix lengths, so that inputs often hold a few entries before an error.
+            let input: [UInt8] = (0..<length).map { _ in
+                let r = rng.next()
+                return r & 3 == 0 ? UInt8(truncatingIfNeeded: r >> 8) : UInt8(truncatingIfNeeded: (r >> 8) % 40)
+            }
+            let skipping = rng.next()
+            input.withUnsafeBytes { raw in
+                var all = RouteReader(WireReader(raw, base: 23), family: family, addPath: addPath)
+                var expected: [Route] = []
+                while let route = all.next() { expected.append(route) }
+                var some = RouteReader(WireReader(raw, base: 23), family: family, addPath: addPath)
+                var i = 0
+                while true {
+                    if (skipping >> UInt64(i & 63)) & 1 == 1 {
+                        guard some.skip() else { break }
+                    } else {
+                        guard let route = some.next() else { break }
+                        #expect(i < expected.count && route == expected[i], "\(input) route \(i)")
+                    }
+                    i += 1
+                }
+                #expect(i == expected.count, "\(input): \(i) routes, expected \(expected.count)")
+                #expect(some.error == all.error, "\(input)")
+            }
+        }
+    }
+}
+
 @Suite("PrefixReader: the prefixes RouteReader reads, without building routes")
 struct PrefixReaderTests {
     @Test("same prefixes, same stop, on random NLRI of every length",

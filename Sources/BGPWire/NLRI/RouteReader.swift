@@ -33,6 +33,23 @@ public struct RouteReader: IteratorProtocol {
         }
     }
 
+    /// Passes over the next route without building it: `true` when `next()` would have returned one, `false` at
+    /// the end or on a malformed entry (then `error` says why, as after `next()`). Plain prefixes are stepped
+    /// over with the checks `readRoute()` makes; other encodings are read.
+    @inlinable
+    public mutating func skip() -> Bool {
+        guard storedError == nil, !reader.isEmpty else { return false }
+        if encoding == .plain {
+            var probe = reader
+            if !addPath || probe.skip(4), let length = probe.readUInt8(), Int(length) <= (isIPv4 ? 32 : 128),
+                probe.skip((Int(length) + 7) / 8) {
+                reader = probe
+                return true
+            }
+        }
+        return next() != nil
+    }
+
     /// Walks every entry; throws the first malformation. Returns how many entries there were.
     @inlinable
     public mutating func validate() throws(WireError) -> Int {

@@ -90,9 +90,8 @@ public final class DetectionEngine {
         // Withdrawals first (RFC 4271 §9: an UPDATE's withdrawals precede its announcements).
         for section in [UpdateView.RouteSection.withdrawn, .mpUnreach] {
             var routes = view.routes(section)
-            while let route = routes.next() {
-                defer { index += 1 }
-                guard verdict?.isWatched(index) ?? registry.watchesWithdrawal(of: route) else { continue }
+            while let route = Self.nextWatched(&routes, verdict: verdict, index: &index,
+                                               isWatched: { registry.watchesWithdrawal(of: $0) }) {
                 withdraw(route, session: session, time: time, evidence: evidence)
             }
         }
@@ -101,10 +100,9 @@ public final class DetectionEngine {
         var path: ObservedPath?
         for section in [UpdateView.RouteSection.nlri, .mpReach] {
             var routes = view.routes(section)
-            while let route = routes.next() {
-                defer { index += 1 }
-                guard verdict?.isWatched(index) ?? registry.watchesAnnouncement(of: route, monitoredOrigin: monitoredOrigin)
-                else { continue }
+            while let route = Self.nextWatched(&routes, verdict: verdict, index: &index, isWatched: {
+                registry.watchesAnnouncement(of: $0, monitoredOrigin: monitoredOrigin)
+            }) {
                 if treatAsWithdraw {
                     // RFC 7606: the routes of a malformed UPDATE are handled as withdrawn.
                     withdraw(route, session: session, time: time, evidence: evidence)
@@ -113,6 +111,25 @@ public final class DetectionEngine {
                 if path == nil { path = ObservedPath(asPath: view.effectiveASPath(), otc: view.otc) }
                 if let path { announce(route, path: path, session: session, time: time, evidence: evidence) }
             }
+        }
+    }
+
+    /// The next watched route of `routes`, numbering routes in walk order from `index` on: watched as the triage's
+    /// `verdict` says — the routes it found unwatched are stepped over without being built — or, past its 64th
+    /// route or without a verdict, as `isWatched` answers.
+    @inline(__always)
+    private static func nextWatched(_ routes: inout RouteReader, verdict: TriageVerdict?, index: inout Int,
+                                    isWatched: (Route) -> Bool) -> Route? {
+        while true {
+            let known = verdict?.isWatched(index)
+            if known == false {
+                guard routes.skip() else { return nil }
+                index += 1
+                continue
+            }
+            guard let route = routes.next() else { return nil }
+            index += 1
+            if known ?? isWatched(route) { return route }
         }
     }
 

@@ -37,6 +37,16 @@ struct UpdateTriage {
     mutating func verdict(_ view: UpdateView) -> TriageVerdict {
         counts.updates += 1
         var verdict = TriageVerdict()
+        if view.mpReach == nil, view.mpUnreach == nil, !validation.isValidating {
+            // Most of a table: IPv4 routes in the classic fields only, read once each.
+            let addPath = view.context.addPath.contains(.ipv4Unicast)
+            counts.withdrawn += Self.recordIPv4(view, view.withdrawnRange, addPath: addPath, index: index,
+                                                allWatched: false, into: &verdict)
+            let monitoredOrigin = monitored.contains(view.effectiveOriginASN)
+            counts.announced += Self.recordIPv4(view, view.nlriRange, addPath: addPath, index: index,
+                                                allWatched: monitoredOrigin, into: &verdict)
+            return verdict
+        }
         for section in [UpdateView.RouteSection.withdrawn, .mpUnreach] {
             counts.withdrawn += Self.record(view, section, index: index, allWatched: false, into: &verdict)
         }
@@ -83,6 +93,26 @@ struct UpdateTriage {
             while let route = routes.next() {
                 n += 1
                 verdict.record(route.routeDistinguisher == nil && (allWatched || index.relates(route.prefix)))
+            }
+        }
+        return n
+    }
+
+    /// `record` for a classic IPv4 field (withdrawn routes or NLRI) at `range` of the message.
+    @inline(__always)
+    private static func recordIPv4(_ view: UpdateView, _ range: Range<Int>, addPath: Bool, index: PrefixIndex,
+                                   allWatched: Bool, into verdict: inout TriageVerdict) -> Int {
+        var prefixes = PrefixReader(UnsafeRawBufferPointer(rebasing: view.bytes[range]), isIPv4: true, addPath: addPath)
+        var n = 0
+        while let entry = prefixes.nextEntry() {
+            n += 1
+            guard verdict.wantsNext else { verdict.record(false); continue }
+            if allWatched {
+                verdict.record(true)
+            } else if entry.bits >= 16, !index.mayRelate(ipv4Slash16: prefixes.ipv4Slash16(entry)) {
+                verdict.record(false)
+            } else {
+                verdict.record(prefixes.prefix(entry).map { index.relates($0) } ?? false)
             }
         }
         return n
