@@ -36,7 +36,14 @@ enum FastYAML {
         let key: String
         let willStart: (_ topLevelSoFar: [(key: String, keyLine: Int, value: ConfigNode)], _ itemCount: Int) -> Void
         let item: (ConfigNode) -> Void
+        /// Offered each item that is a plain mapping — `- key: value` and further `key: value` lines at the first
+        /// key's column, nothing nested — as its lines, before a node is made of it: `true` when it took the item
+        /// (a registry entry read straight from its bytes), `false` to get it as a node from `item`.
+        var plainItem: PlainItem? = nil
     }
+
+    /// `ListStream.plainItem`: the document's bytes, the item's first key line (after the dash) and its other lines.
+    typealias PlainItem = (_ bytes: [UInt8], _ first: Line, _ more: ArraySlice<Line>) -> Bool
 
     static let space = UInt8(ascii: " ")
     static let dash = UInt8(ascii: "-")
@@ -125,8 +132,11 @@ enum FastYAML {
             return isListItem(lines[index]) ? list(indent: indent) : map(indent: indent)
         }
 
-        /// A list whose `- ` lines start at `indent`; its items go to `sink` instead of the node when one is given.
-        mutating func list(indent: Int, sink: ((ConfigNode) -> Void)? = nil) -> ConfigNode? {
+        /// A list whose `- ` lines start at `indent`; its items go to `sink` instead of the node when one is given,
+        /// and its plain mapping items are offered to `plainItem` first.
+        mutating func list(indent: Int, sink: ((ConfigNode) -> Void)? = nil, plainItem: PlainItem? = nil)
+            -> ConfigNode?
+        {
             atTopLevel = false
             let startLine = lines[index].number
             var items: [ConfigNode] = []
@@ -146,6 +156,11 @@ enum FastYAML {
                 }
                 let rest = Line(number: line.number, indent: indent + (restStart - line.start), start: restStart, end: line.end)
                 if FastYAML.keyEnd(bytes, rest.start, rest.end) != nil {
+                    if let plainItem, let end = plainMappingEnd(after: index, column: rest.indent, listIndent: indent),
+                        plainItem(bytes, rest, lines[(index + 1)..<end]) {
+                        index = end
+                        continue
+                    }
                     // `- key: value` starts a mapping whose further keys sit at the key's column.
                     guard let item = map(indent: rest.indent, firstLine: rest) else { return nil }
                     add(item)
@@ -156,6 +171,14 @@ enum FastYAML {
                 }
             }
             return .list(items, line: startLine)
+        }
+
+        /// Where the mapping item whose first key is on line `first` ends when it is plain — its other lines all at
+        /// `column`, followed by the end or a line at most at `listIndent` — else `nil` (`map` reads it then).
+        func plainMappingEnd(after first: Int, column: Int, listIndent: Int) -> Int? {
+            var end = first + 1
+            while end < lines.count, lines[end].indent == column { end += 1 }
+            return end == lines.count || lines[end].indent <= listIndent ? end : nil
         }
 
         /// The lines at exactly `indent` from line `start` on, up to the first line less indented or, at that
@@ -199,7 +222,9 @@ enum FastYAML {
                             self.stream = nil
                             let itemCount = linesAt(indent: lines[index].indent, from: index, while: isListItem)
                             stream.willStart(entries, itemCount)
-                            guard let value = list(indent: lines[index].indent, sink: stream.item) else { return nil }
+                            guard let value = list(indent: lines[index].indent, sink: stream.item,
+                                                   plainItem: stream.plainItem)
+                            else { return nil }
                             entries.append((key, line.number, value))
                             continue
                         }
@@ -299,19 +324,26 @@ enum FastYAML {
             for i in (start + 1)..<(end - 1) where b[i] == first || b[i] == UInt8(ascii: "\\") { return nil }
             return String(decoding: b[(start + 1)..<(end - 1)], as: UTF8.self)
         }
-        switch first {
-        case UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"), UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "%"),
-            UInt8(ascii: "@"), UInt8(ascii: "`"):
-            return nil
+        guard isPlain(b, start, end) else { return nil }
+        return String(decoding: b[start..<end], as: UTF8.self)
+    }
+
+    /// True when `scalar` reads `b[start..<end]` as it is: no quotes, no indicator this reader leaves to Yams.
+    static func isPlain(_ b: [UInt8], _ start: Int, _ end: Int) -> Bool {
+        guard start < end else { return true }
+        switch b[start] {
+        case UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"),
+            UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "%"), UInt8(ascii: "@"), UInt8(ascii: "`"):
+            return false
         default:
             break
         }
         for i in start..<end {
             switch b[i] {
-            case UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"): return nil
+            case UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"): return false
             default: continue
             }
         }
-        return String(decoding: b[start..<end], as: UTF8.self)
+        return true
     }
 }

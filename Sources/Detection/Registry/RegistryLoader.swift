@@ -17,11 +17,14 @@ public enum RegistryLoader {
     /// `parse` of the bytes of a file that `ConfigNode.readUTF8` read (valid UTF-8). The fast reader hands the
     /// `prefixes` entries over one by one, each validated as it comes (`PrefixListReader`); a file outside its
     /// subset goes through Yams and the same validation of the whole tree.
-    static func parse(utf8 bytes: [UInt8], file: String) throws(ConfigErrors) -> Registry {
+    /// With `plainEntries` (tests turn it off to compare), entries in the usual plain form are read straight from
+    /// their lines (`PrefixListReader.addPlain`) instead of through a node each.
+    static func parse(utf8 bytes: [UInt8], file: String, plainEntries: Bool = true) throws(ConfigErrors) -> Registry {
         let streamed = PrefixListReader(file: file)
         let stream = FastYAML.ListStream(key: "prefixes",
                                          willStart: { streamed.begin(topLevelSoFar: $0, itemCount: $1) },
-                                         item: { streamed.add($0) })
+                                         item: { streamed.add($0) },
+                                         plainItem: plainEntries ? { streamed.addPlain(bytes: $0, first: $1, more: $2) } : nil)
         if let root = FastYAML.parse(utf8: bytes, streaming: stream) {
             guard case .map(let entries, _) = root else {
                 let message = "expected a mapping with version, prefixes, …"
@@ -243,6 +246,21 @@ public enum RegistryLoader {
 
         func add(_ item: ConfigNode) {
             if let partners { validate(item, partners: partners) } else { held.append(item) }
+        }
+
+        /// Reads an entry in the usual form straight from its lines (`PlainPrefixEntry`) into the same
+        /// `RegisteredPrefix` as `add` makes of its node; `false` (nothing recorded) for any other entry, for a
+        /// duplicate prefix and while the partners are not known (entries are held in order then), and the entry
+        /// then comes to `add` as a node, which reports what is wrong where it is. A 10,000-entry registry spent
+        /// two thirds of its load on the nodes.
+        func addPlain(bytes: [UInt8], first: FastYAML.Line, more: ArraySlice<FastYAML.Line>) -> Bool {
+            guard partners != nil, let entry = PlainPrefixEntry(bytes, first: first, more: more),
+                firstLine[entry.prefix] == nil
+            else { return false }
+            firstLine[entry.prefix] = entry.prefixLine
+            entries.append(entry.registered(line: first.number))
+            validated += 1
+            return true
         }
 
         /// The validated entries; their errors are appended to `into`.
