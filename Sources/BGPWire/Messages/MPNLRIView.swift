@@ -12,6 +12,15 @@ public struct MPReachView: Sendable {
     /// Entries of opaque families whose framing we know (FlowSpec, EVPN, …), else 0.
     public var opaqueCount: Int { Int(opaqueCount32) }
 
+    /// The reading of an attribute already checked (`UpdateView.readCommonCase`): a family with decoded routes.
+    init(family: AddressFamily, nextHop: Range<Int>, nlri: Range<Int>, routeCount: Int) {
+        self.family = family
+        nextHopSpan = MessageSpan(nextHop)
+        nlriSpan = MessageSpan(nlri)
+        routeCount32 = Int32(truncatingIfNeeded: routeCount)
+        opaqueCount32 = 0
+    }
+
     init(_ value: WireReader, addPath: AddPathFamilies) throws(WireError) {
         var reader = value
         let at = reader.position
@@ -40,6 +49,14 @@ public struct MPUnreachView: Sendable {
     public var nlriRange: Range<Int> { nlriSpan.range }
     public var routeCount: Int { Int(routeCount32) }
     public var opaqueCount: Int { Int(opaqueCount32) }
+
+    /// The reading of an attribute already checked (`UpdateView.readCommonCase`): a family with decoded routes.
+    init(family: AddressFamily, nlri: Range<Int>, routeCount: Int) {
+        self.family = family
+        nlriSpan = MessageSpan(nlri)
+        routeCount32 = Int32(truncatingIfNeeded: routeCount)
+        opaqueCount32 = 0
+    }
 
     init(_ value: WireReader, addPath: AddPathFamilies) throws(WireError) {
         var reader = value

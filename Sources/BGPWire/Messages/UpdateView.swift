@@ -51,8 +51,8 @@ public struct UpdateView {
     public var clusterListRange: Range<Int>? { clusterListSpan.optionalRange }
     public private(set) var aigp: UInt64?
     public private(set) var otc: ASN?
-    public private(set) var mpReach: MPReachView?
-    public private(set) var mpUnreach: MPUnreachView?
+    public internal(set) var mpReach: MPReachView?
+    public internal(set) var mpUnreach: MPUnreachView?
     /// Whole attributes (flags, type, length, value) we do not decode, kept raw.
     public private(set) var unknownAttributeRanges: [Range<Int>] = []
     /// RFC 7606 outcomes, in the order met.

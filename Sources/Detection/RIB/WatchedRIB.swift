@@ -63,28 +63,43 @@ public struct WatchedRIB: Sendable {
 
     /// Stores `entry` under `key`; returns the entry it replaced. `nil` and nothing stored when full.
     mutating func upsert(_ key: Key, _ entry: Entry) -> (previous: Entry?, stored: Bool) {
-        let i = byPrefix.index(forKey: key.prefix)
-        if let i, let j = byPrefix.values[i].firstIndex(where: { $0.matches(key) }) {
-            let old = byPrefix.values[i][j].entry
-            byPrefix.values[i][j].entry = entry
+        // One hash for the prefix: its routes are changed in place (a new prefix gets an empty list, taken out
+        // again in the rare case that nothing is stored).
+        let full = count >= maximumEntries
+        var previous: Entry?
+        var stored = false
+        Self.modify(&byPrefix[key.prefix, default: []]) { slots in
+            if let j = slots.firstIndex(where: { $0.matches(key) }) {
+                previous = slots[j].entry
+                slots[j].entry = entry
+                stored = true
+            } else if !full, slots.count < Self.maximumRoutesPerPrefix {
+                slots.append(Slot(session: key.session, sender: key.sender, pathID: key.pathID, entry: entry))
+                stored = true
+            }
+        }
+        if let previous {
             if !entry.alerts.isEmpty {
                 alertCarriers.insert(key)
-            } else if !old.alerts.isEmpty {
+            } else if !previous.alerts.isEmpty {
                 alertCarriers.remove(key)
             }
-            return (old, true)
+            return (previous, true)
         }
-        guard count < maximumEntries, (i.map { byPrefix.values[$0].count } ?? 0) < Self.maximumRoutesPerPrefix else {
+        guard stored else {
+            if let i = byPrefix.index(forKey: key.prefix), byPrefix.values[i].isEmpty { byPrefix.remove(at: i) }
             dropped += 1
             return (nil, false)
         }
-        let slot = Slot(session: key.session, sender: key.sender, pathID: key.pathID, entry: entry)
-        if let i { byPrefix.values[i].append(slot) } else { byPrefix[key.prefix] = [slot] }
         if !entry.alerts.isEmpty { alertCarriers.insert(key) }
         count += 1
         sessionCounts[key.session, default: 0] += 1
         return (nil, true)
     }
+
+    /// Lends `value` to `body` in place (for the dictionary's modify accessor: one lookup).
+    @inline(__always)
+    private static func modify<Value>(_ value: inout Value, _ body: (inout Value) -> Void) { body(&value) }
 
     mutating func remove(_ key: Key) -> Entry? {
         guard let i = byPrefix.index(forKey: key.prefix), let j = byPrefix.values[i].firstIndex(where: { $0.matches(key) })
