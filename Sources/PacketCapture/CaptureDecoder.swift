@@ -18,8 +18,13 @@ public struct CapturedMessage {
     public var destination: Endpoint { session.endpoints[1 - sender] }
 }
 
-/// An UPDATE as `CaptureDecoder` hands it to an `updateHandler`, with its session beside it: plain values only,
-/// so that handing it over changes no reference count.
+/// Where `CaptureDecoder` hands UPDATE messages instead of sending them as events (replay's relay).
+public protocol CapturedUpdateSink: AnyObject {
+    func capture(_ update: CapturedUpdate, session: BGPSession)
+}
+
+/// An UPDATE as `CaptureDecoder` hands it to a `CapturedUpdateSink`, with its session beside it: plain values
+/// only, so that handing it over changes no reference count.
 public struct CapturedUpdate {
     /// Frame in which the message's last byte arrived, and that frame's time.
     public var frame: Int
@@ -66,17 +71,17 @@ public final class CaptureDecoder {
     /// Sessions closed without a BGP message since `sessions` was last compacted.
     private var closedSilentSessions = 0
     private let handler: (CaptureEvent) -> Void
-    private let updateHandler: ((CapturedUpdate, BGPSession) -> Void)?
+    private let updateSink: (any CapturedUpdateSink)?
 
     /// `firstSessionID` numbers sessions from a given value (a restarted daemon continues after its old ids).
-    /// With an `updateHandler`, UPDATE messages go there instead of to `handler` as events (replay's relay).
+    /// With an `updateSink`, UPDATE messages go there instead of to `handler` as events (replay's relay).
     public init(bgpPorts: Set<UInt16> = [179], limits: ReassemblyLimits = ReassemblyLimits(), firstSessionID: Int = 1,
-                updateHandler: ((CapturedUpdate, BGPSession) -> Void)? = nil,
+                updateSink: (any CapturedUpdateSink)? = nil,
                 handler: @escaping (CaptureEvent) -> Void) {
         self.nextSessionID = firstSessionID
         self.bgpPorts = bgpPorts
         self.limits = limits
-        self.updateHandler = updateHandler
+        self.updateSink = updateSink
         self.handler = handler
     }
 
@@ -173,9 +178,12 @@ public final class CaptureDecoder {
         let session = current.session
         let maxLength = session.maxMessageLength(sender)
         let arrival = StreamReassembler.Arrival(frame: frame.number, time: frame.time)
+        // Taken once per segment and lent to each message's delivery (read per message, the sink was retained and
+        // released around every call).
+        let sink = updateSink
         current.directions[sender].receive(segment, arrival: arrival, limits: limits, maxMessageLength: maxLength,
                                            stats: &reassembly) { bytes, arrival in
-            self.deliver(bytes, session: session, sender: sender, arrival: arrival)
+            self.deliver(bytes, session: session, sender: sender, arrival: arrival, sink: sink)
         }
         if reassembly.globalBufferedBytes > limits.maxBufferedBytesTotal { shedBufferedBytes() }
         if segment.isRST {
@@ -217,7 +225,7 @@ public final class CaptureDecoder {
         let session = flow.session
         for d in 0..<2 {
             flow.directions[d].finish(maxMessageLength: session.maxMessageLength(d), stats: &reassembly) { bytes, arrival in
-                self.deliver(bytes, session: session, sender: d, arrival: arrival)
+                self.deliver(bytes, session: session, sender: d, arrival: arrival, sink: self.updateSink)
             }
         }
         if session.closeReason == nil { session.closeReason = reason }
@@ -280,7 +288,7 @@ public final class CaptureDecoder {
     // MARK: - Messages
 
     private func deliver(_ bytes: UnsafeRawBufferPointer, session: BGPSession, sender: Int,
-                         arrival: StreamReassembler.Arrival) {
+                         arrival: StreamReassembler.Arrival, sink: (any CapturedUpdateSink)?) {
         guard let type = MessageType(rawValue: bytes[18]) else { return }
         counters.messages[Int(type.rawValue)] += 1
         session.counters[sender].count(type)
@@ -293,9 +301,11 @@ public final class CaptureDecoder {
             if session.contextSources[sender] != .negotiated && session.contextSources[sender] != .configured {
                 ContextInference.observe(update: bytes, session: session, sender: sender)
             }
-            if let updateHandler {
-                let update = CapturedUpdate(frame: arrival.frame, time: arrival.time, sender: sender, bytes: bytes)
-                updateHandler(update, session)
+            if sink != nil {
+                // Optional chaining lends the sink as it is; bound with `if let`, it was retained and released
+                // around every call (with the sink read from the property per message, too).
+                sink?.capture(CapturedUpdate(frame: arrival.frame, time: arrival.time, sender: sender, bytes: bytes),
+                              session: session)
                 return
             }
         case .notification:

@@ -30,7 +30,7 @@ struct FeedPipelineTests {
     /// was read to its end before the registry arrived.
     static func replay(pipeline shape: (bytes: Int, items: Int, batches: Int)?, rpki: Bool = false,
                        delivery: Delivery = .atOnce, registryDelivery: Delivery = .atOnce,
-                       relay relayShape: (bytes: Int, entries: Int, batches: Int)? = nil, updateHandler: Bool = false,
+                       relay relayShape: (bytes: Int, entries: Int, batches: Int)? = nil, updateSink: Bool = false,
                        twoOctetFromUpdate switchAt: Int? = nil) throws
         -> (events: [String], updates: Int, counters: [Int], abandoned: Bool, sessionRoutes: [Int], readAhead: Bool) {
         let registry = try RegistryLoader.load(path: Self.registry)
@@ -86,11 +86,11 @@ struct FeedPipelineTests {
             seen += 1
             if seen == switchAt { session.configure(DecodingContext(fourOctetAS: false), forSender: sender) }
         }
-        let fastPath: ((CapturedUpdate, BGPSession) -> Void)? = updateHandler ? { update, session in
+        let fastPath = updateSink ? UpdateSink { update, session in
             switchContext(session, update.sender)
-            relay?.handleUpdate(update, session: session)
+            relay?.capture(update, session: session)
         } : nil
-        let decoder = CaptureDecoder(updateHandler: fastPath) { event in
+        let decoder = CaptureDecoder(updateSink: fastPath) { event in
             var event = event
             if case .message(var m) = event, m.type == .update {
                 switchContext(m.session, m.sender)
@@ -182,9 +182,9 @@ struct FeedPipelineTests {
         let reference = try Self.replay(pipeline: nil)
         #expect(reference.sessionRoutes.reduce(0, +) >= reference.counters[1], "routes counted on their sessions")
         for pipeline in [(512 << 10, 4096, 4), (1 << 16, 3, 2)] {
-            for updateHandler in [false, true] {
+            for updateSink in [false, true] {
                 let relayed = try Self.replay(pipeline: pipeline, relay: (bytes, entries, batches),
-                                              updateHandler: updateHandler)
+                                              updateSink: updateSink)
                 #expect(relayed.updates == reference.updates)
                 #expect(relayed.counters == reference.counters)
                 #expect(relayed.events == reference.events)
@@ -201,9 +201,9 @@ struct FeedPipelineTests {
         let reference = try Self.replay(pipeline: nil, twoOctetFromUpdate: 40)
         #expect(reference.counters != asFound.counters, "2-octet reading changes what the UPDATEs say")
         for relayShape in [(256 << 10, 2048, 4), (1 << 16, 3, 2)] {
-            for updateHandler in [false, true] {
+            for updateSink in [false, true] {
                 let relayed = try Self.replay(pipeline: (1 << 16, 3, 2), relay: relayShape,
-                                              updateHandler: updateHandler, twoOctetFromUpdate: 40)
+                                              updateSink: updateSink, twoOctetFromUpdate: 40)
                 #expect(relayed.counters == reference.counters)
                 #expect(relayed.events == reference.events)
                 #expect(relayed.sessionRoutes == reference.sessionRoutes)
@@ -241,4 +241,11 @@ struct FeedPipelineTests {
         let failed = try Self.replay(pipeline: (1 << 16, 3, 2), registryDelivery: .failing, relay: (1 << 16, 5, 2))
         #expect(failed.events.isEmpty && failed.abandoned)
     }
+}
+
+/// A `CapturedUpdateSink` that calls a closure (the tests switch decoding contexts on the way).
+private final class UpdateSink: CapturedUpdateSink {
+    let body: (CapturedUpdate, BGPSession) -> Void
+    init(_ body: @escaping (CapturedUpdate, BGPSession) -> Void) { self.body = body }
+    func capture(_ update: CapturedUpdate, session: BGPSession) { body(update, session) }
 }

@@ -16,7 +16,7 @@ import PacketCapture
 /// batch and are added to their sessions on the caller's thread when the batch is reused, or in `finish()`.
 /// At most `maximumBatches` batches exist (bounded memory: the caller waits when the parse thread falls
 /// behind); the engine sees the same events in the same order as with `FeedPipeline.handle` alone.
-public final class CaptureRelay: @unchecked Sendable {
+public final class CaptureRelay: CapturedUpdateSink, @unchecked Sendable {
     /// An UPDATE waiting in a batch: where its bytes are in the arena, and where it was captured. A plain
     /// value, so that handing it over costs no reference counting.
     struct RelayedUpdate {
@@ -191,11 +191,11 @@ public final class CaptureRelay: @unchecked Sendable {
         relay(m.bytes, frame: m.frame, time: m.time, session: m.session, sender: m.sender)
     }
 
-    /// Capture thread: relays one UPDATE as `CaptureDecoder` hands it to its `updateHandler` — the same as
+    /// Capture thread: relays one UPDATE as `CaptureDecoder` hands it to its `CapturedUpdateSink` — the same as
     /// `handle(.message(…))`, without the event: building, copying and destroying one cost four reference
     /// count changes of its session and context per UPDATE, some 14 % of the capture thread. Whether the parse
     /// thread's facts are still current is told by the session's `contextChanges`.
-    public func handleUpdate(_ update: CapturedUpdate, session: BGPSession) {
+    public func capture(_ update: CapturedUpdate, session: BGPSession) {
         startParserIfNeeded()
         sendSourceIfNeeded()
         if factsSession != ObjectIdentifier(session) || factsSender != update.sender
@@ -325,9 +325,7 @@ public final class CaptureRelay: @unchecked Sendable {
     private func parse(_ batch: Batch, _ state: inout ParseState) -> Int {
         var routes = 0
         let arena = batch.arena
-        // Read once per batch: this object's first cache line holds its reference count, which the capture thread
-        // changes for every UPDATE it relays; reading fields beside it per UPDATE made the line bounce between
-        // the two cores.
+        // Read once per batch, not per UPDATE: the capture thread writes this object's fields beside them.
         let pipeline = self.pipeline, counted = self.counted
         batch.consumed = true
         for i in 0..<batch.count {

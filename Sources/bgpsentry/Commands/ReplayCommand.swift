@@ -97,8 +97,7 @@ struct ReplayCommand: ParsableCommand {
         var tally = DecodeTally()
         let relay = CaptureRelay(pipeline: pipeline) { view in tally.count(view) }
         let decoder = CaptureDecoder(
-            bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts), limits: captureLimits.limits,
-            updateHandler: { [relay] update, session in relay.handleUpdate(update, session: session) }
+            bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts), limits: captureLimits.limits, updateSink: relay
         ) { [relay] event in
             relay.handle(event)
         }
