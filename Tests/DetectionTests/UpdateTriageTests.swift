@@ -28,7 +28,7 @@ struct UpdateTriageTests {
         let registered = Array(Set((0..<300).map { i in Self.randomPrefix(&rng, ipv6: i % 5 == 0, registered: true) }))
         let registry = Registry(monitoredASNs: [8075], prefixes: registered.map { RegisteredPrefix(prefix: $0, origins: [64500]) })
         var triage = UpdateTriage(registry: registry, validation: OriginValidationCounter(rpki: validating ? RPKIData(vrps: []) : nil))
-        var watchedSeen = 0, unwatchedSeen = 0, updates = 0, announced = 0, withdrawn = 0
+        var watchedSeen = 0, unwatchedSeen = 0, updates = 0, announced = 0, withdrawn = 0, hinted = 0
         for round in 0..<1_500 {
             let routes = { (n: Int, ipv6: Bool) in
                 (0..<n).map { _ in Route(prefix: Self.randomPrefix(&rng, ipv6: ipv6)) }
@@ -60,9 +60,13 @@ struct UpdateTriageTests {
                 updates += 1
                 // In the engine's walk order: withdrawn routes, MP_UNREACH, NLRI, MP_REACH.
                 var expected: [Bool] = []
+                var walked: [Route] = []
                 for section in [UpdateView.RouteSection.withdrawn, .mpUnreach] {
                     var reader = view.routes(section)
-                    while let route = reader.next() { expected.append(registry.watchesWithdrawal(of: route)) }
+                    while let route = reader.next() {
+                        expected.append(registry.watchesWithdrawal(of: route))
+                        walked.append(route)
+                    }
                 }
                 withdrawn += expected.count
                 let monitored = registry.isMonitored(view.effectiveOriginASN)
@@ -70,18 +74,26 @@ struct UpdateTriageTests {
                     var reader = view.routes(section)
                     while let route = reader.next() {
                         expected.append(registry.watchesAnnouncement(of: route, monitoredOrigin: monitored))
+                        walked.append(route)
                         announced += 1
                     }
                 }
                 #expect(verdict.concernsEngine == expected.contains(true), "round \(round)")
                 for (i, watched) in expected.prefix(64).enumerated() {
                     #expect(verdict.isWatched(i) == watched, "round \(round), route \(i)")
+                    // Where the triage says which registered prefix covers a route, it is the registry's answer.
+                    if let hint = verdict.covering(ofRoute: i) {
+                        #expect(watched && hint.map { registry.prefixes[Int($0)] } == registry.entry(covering: walked[i].prefix),
+                                "round \(round), route \(i)")
+                        hinted += 1
+                    }
                 }
                 watchedSeen += expected.filter { $0 }.count
                 unwatchedSeen += expected.filter { !$0 }.count
             }
         }
         #expect(watchedSeen > 1_000 && unwatchedSeen > 10_000, "both answers are exercised")
+        #expect(hinted > 500, "covering prefixes found by the triage are checked")
         let c = triage.settle()
         #expect(c.updates == updates && c.announced == announced && c.withdrawn == withdrawn)
     }

@@ -92,7 +92,7 @@ public final class DetectionEngine {
             var routes = view.routes(section)
             while let route = Self.nextWatched(&routes, verdict: verdict, index: &index,
                                                isWatched: { registry.watchesWithdrawal(of: $0) }) {
-                withdraw(route, session: session, time: time, evidence: evidence)
+                withdraw(route.route, session: session, time: time, evidence: evidence)
             }
         }
         let treatAsWithdraw = view.isTreatAsWithdraw
@@ -105,21 +105,24 @@ public final class DetectionEngine {
             }) {
                 if treatAsWithdraw {
                     // RFC 7606: the routes of a malformed UPDATE are handled as withdrawn.
-                    withdraw(route, session: session, time: time, evidence: evidence)
+                    withdraw(route.route, session: session, time: time, evidence: evidence)
                     continue
                 }
                 if path == nil { path = ObservedPath(asPath: view.effectiveASPath(), otc: view.otc) }
-                if let path { announce(route, path: path, session: session, time: time, evidence: evidence) }
+                if let path {
+                    announce(route.route, covering: verdict?.covering(ofRoute: route.number), path: path,
+                             session: session, time: time, evidence: evidence)
+                }
             }
         }
     }
 
-    /// The next watched route of `routes`, numbering routes in walk order from `index` on: watched as the triage's
-    /// `verdict` says — the routes it found unwatched are stepped over without being built — or, past its 64th
-    /// route or without a verdict, as `isWatched` answers.
+    /// The next watched route of `routes` and its number, numbering routes in walk order from `index` on: watched
+    /// as the triage's `verdict` says — the routes it found unwatched are stepped over without being built — or,
+    /// past its 64th route or without a verdict, as `isWatched` answers.
     @inline(__always)
     private static func nextWatched(_ routes: inout RouteReader, verdict: TriageVerdict?, index: inout Int,
-                                    isWatched: (Route) -> Bool) -> Route? {
+                                    isWatched: (Route) -> Bool) -> (route: Route, number: Int)? {
         while true {
             let known = verdict?.isWatched(index)
             if known == false {
@@ -129,7 +132,7 @@ public final class DetectionEngine {
             }
             guard let route = routes.next() else { return nil }
             index += 1
-            if known ?? isWatched(route) { return route }
+            if known ?? isWatched(route) { return (route, index - 1) }
         }
     }
 
@@ -142,12 +145,15 @@ public final class DetectionEngine {
         WatchedRIB.Key(session: session.id, sender: session.neighbor, pathID: route.pathID ?? 0, prefix: route.prefix)
     }
 
-    private func announce(_ route: Route, path: ObservedPath, session: SessionInfo, time: Int64, evidence: () -> Evidence) {
+    /// `covering`: the registered prefix covering the route as the triage found it (an index into the registry's
+    /// list; `.some(nil)` for none), which also says the route relates to the registry; `nil` to ask the registry.
+    private func announce(_ route: Route, covering: Int32??, path: ObservedPath, session: SessionInfo, time: Int64,
+                          evidence: () -> Evidence) {
         counts.watchedAnnouncements += 1
-        let registered = registry.entry(covering: route.prefix)
+        let registered = covering.map { $0.map { registry.prefixes[Int($0)] } } ?? registry.entry(covering: route.prefix)
         let findings = RouteDetectors.run(RouteInput(prefix: route.prefix, path: path, session: session,
                                                      registered: registered, registry: registry, dataSets: dataSets))
-        let related = registered != nil || registry.index.relates(route.prefix)
+        let related = covering != nil || registered != nil || registry.index.relates(route.prefix)
         let k = key(route, session)
         var previous: WatchedRIB.Entry?
         var stored = false
