@@ -102,6 +102,9 @@ struct UpdateTriage {
     @inline(__always)
     private static func recordIPv4(_ view: UpdateView, _ range: Range<Int>, addPath: Bool, index: PrefixIndex,
                                    allWatched: Bool, into verdict: inout TriageVerdict) -> Int {
+        if !allWatched, view.errors.isEmpty {
+            return recordIPv4Candidates(view.bytes, range, addPath: addPath, index: index, into: &verdict)
+        }
         var prefixes = PrefixReader(UnsafeRawBufferPointer(rebasing: view.bytes[range]), isIPv4: true, addPath: addPath)
         var n = 0
         while let entry = prefixes.nextEntry() {
@@ -115,6 +118,38 @@ struct UpdateTriage {
                 verdict.record(prefixes.prefix(entry), index: index)
             }
         }
+        return n
+    }
+
+    /// `recordIPv4` of a field the view found well-formed (whole prefixes of at most 32 bits, exactly filling it),
+    /// walked over the bytes: a prefix whose /16 no registered prefix touches is only counted, and a run of them
+    /// is recorded at once; the others are read whole and judged.
+    @inline(__always)
+    private static func recordIPv4Candidates(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, addPath: Bool,
+                                             index: PrefixIndex, into verdict: inout TriageVerdict) -> Int {
+        var at = range.lowerBound
+        let end = range.upperBound
+        let pathID = addPath ? 4 : 0
+        var n = 0, recorded = 0
+        while at < end {
+            let first = at + pathID + 1
+            let bits = Int(bytes[first - 1])
+            at = first + (bits + 7) >> 3
+            n += 1
+            if bits >= 16, !index.mayRelate(ipv4Slash16: Int(bytes[first]) << 8 | Int(bytes[first + 1])) { continue }
+            verdict.recordUnwatched(n - 1 - recorded)
+            recorded = n
+            guard verdict.wantsNext else { verdict.record(false); continue }
+            var address: UInt32 = 0
+            if end - first >= 4 {
+                address = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: first, as: UInt32.self))
+            } else {
+                for i in 0..<(bits + 7) >> 3 { address |= UInt32(bytes[first + i]) << (24 - 8 * UInt32(i)) }
+            }
+            // The bytes past the prefix's own (the next entry's) are cleared by its mask.
+            verdict.record(IPv4Prefix(address: IPv4Address(address), length: UInt8(bits)).map(IPPrefix.v4), index: index)
+        }
+        verdict.recordUnwatched(n - recorded)
         return n
     }
 
@@ -161,6 +196,10 @@ struct TriageVerdict: Sendable {
     mutating func record(_ isWatched: () -> Bool) {
         record(wantsNext && isWatched())
     }
+
+    /// Records the next `n` routes as not watched.
+    @inline(__always)
+    mutating func recordUnwatched(_ n: Int) { count += n }
 
     /// Records the next route as watched or not.
     @inline(__always)
