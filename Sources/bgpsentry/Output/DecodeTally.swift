@@ -11,23 +11,34 @@ struct DecodeTally {
     var treatAsWithdrawUpdates = 0
     var endOfRIB = 0
 
+    // IPv4 and IPv6 unicast, counted apart from the tables until `finalised()` (no hashing per UPDATE).
     private var v4Announced = 0
     private var v4Withdrawn = 0
+    private var v6Announced = 0
+    private var v6Withdrawn = 0
 
-    var totalAnnounced: Int { announced.values.reduce(0, +) + v4Announced }
-    var totalWithdrawn: Int { withdrawn.values.reduce(0, +) + v4Withdrawn }
+    var totalAnnounced: Int { announced.values.reduce(0, +) + v4Announced + v6Announced }
+    var totalWithdrawn: Int { withdrawn.values.reduce(0, +) + v4Withdrawn + v6Withdrawn }
 
     /// Counts one UPDATE from its view (no allocation on the common path).
     mutating func count(_ view: UpdateView) {
         v4Announced += view.nlriCount
         v4Withdrawn += view.withdrawnCount
         if let r = view.mpReach {
-            let n = r.family.prefixEncoding == nil ? r.opaqueCount : r.routeCount
-            if n > 0 { announced[r.family, default: 0] += n }
+            if r.family == .ipv6Unicast {
+                v6Announced += r.routeCount
+            } else {
+                let n = r.family.prefixEncoding == nil ? r.opaqueCount : r.routeCount
+                if n > 0 { announced[r.family, default: 0] += n }
+            }
         }
         if let u = view.mpUnreach {
-            let n = u.family.prefixEncoding == nil ? u.opaqueCount : u.routeCount
-            if n > 0 { withdrawn[u.family, default: 0] += n }
+            if u.family == .ipv6Unicast {
+                v6Withdrawn += u.routeCount
+            } else {
+                let n = u.family.prefixEncoding == nil ? u.opaqueCount : u.routeCount
+                if n > 0 { withdrawn[u.family, default: 0] += n }
+            }
         }
         if view.isEndOfRIB { endOfRIB += 1 }
         if !view.errors.isEmpty {
@@ -45,8 +56,9 @@ struct DecodeTally {
         var copy = self
         if v4Announced > 0 { copy.announced[.ipv4Unicast, default: 0] += v4Announced }
         if v4Withdrawn > 0 { copy.withdrawn[.ipv4Unicast, default: 0] += v4Withdrawn }
-        copy.v4Announced = 0
-        copy.v4Withdrawn = 0
+        if v6Announced > 0 { copy.announced[.ipv6Unicast, default: 0] += v6Announced }
+        if v6Withdrawn > 0 { copy.withdrawn[.ipv6Unicast, default: 0] += v6Withdrawn }
+        (copy.v4Announced, copy.v4Withdrawn, copy.v6Announced, copy.v6Withdrawn) = (0, 0, 0, 0)
         return copy
     }
 }
