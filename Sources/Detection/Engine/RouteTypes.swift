@@ -66,8 +66,12 @@ public struct ObservedPath: Sendable, Hashable {
             beforeLast = last
             last = a
         }
-        for segment in asPath?.segments ?? [] where segment.kind == .sequence || segment.kind == .set {
-            asns += segment.asns
+        let segments = asPath?.segments ?? []
+        if segments.count == 1, segments[0].kind == .sequence {
+            asns = segments[0].asns  // the usual one-sequence path: its ASN storage is shared, not copied
+        }
+        for segment in segments where segment.kind == .sequence || segment.kind == .set {
+            if segments.count > 1 || segment.kind == .set { asns += segment.asns }
             if segment.kind == .sequence {
                 for a in segment.asns where last != a { collapse(a) }
             } else if let first = segment.asns.first {
