@@ -7,10 +7,12 @@ import Testing
 @Suite("UpdateTriage: verdicts and counts")
 struct UpdateTriageTests {
     /// IPv4 prefixes in 8.0.0.0/5 (2,048 /16s), half of them in 10.0.0.0/14 where they nest often, /8 to /32 (the
-    /// registry's /12 to /32); IPv6 in 2001:db8::/32.
+    /// registry's /12 to /32); IPv6 in 2001:db8::/32 (the registry's), or for routes half of the time in
+    /// 3fff::/32, far from anything registered.
     static func randomPrefix(_ rng: inout TrieTests.Random, ipv6: Bool, registered: Bool = false) -> IPPrefix {
         if ipv6 {
-            let high = 0x2001_0db8_0000_0000 | (rng.next() & 0x0000_0000_00FF_FFFF) << 8
+            let block: UInt64 = registered || rng.next() % 2 == 0 ? 0x2001_0db8_0000_0000 : 0x3fff_0000_0000_0000
+            let high = block | (rng.next() & 0x0000_0000_00FF_FFFF) << 8
             return .v6(IPv6Prefix(address: IPv6Address(high: high, low: 0), length: UInt8(24 + rng.next() % 33))!)
         }
         let dense = rng.next() % 2 == 0

@@ -47,6 +47,26 @@ struct UpdateTriage {
                                                 allWatched: monitoredOrigin, into: &verdict)
             return verdict
         }
+        if !validation.isValidating, view.mpReach?.family ?? .ipv6Unicast == .ipv6Unicast,
+            view.mpUnreach?.family ?? .ipv6Unicast == .ipv6Unicast {
+            // A table's IPv6 UPDATEs: IPv6 unicast in MP_REACH / MP_UNREACH (and perhaps IPv4 in the classic fields).
+            let context = view.context
+            let addPath4 = context.addPath.contains(.ipv4Unicast), addPath6 = context.addPath.contains(.ipv6Unicast)
+            counts.withdrawn += Self.recordIPv4(view, view.withdrawnRange, addPath: addPath4, index: index,
+                                                allWatched: false, into: &verdict)
+            if let u = view.mpUnreach {
+                counts.withdrawn += Self.recordIPv6(view, u.nlriRange, addPath: addPath6, index: index,
+                                                    allWatched: false, into: &verdict)
+            }
+            let monitoredOrigin = monitored.contains(view.effectiveOriginASN)
+            counts.announced += Self.recordIPv4(view, view.nlriRange, addPath: addPath4, index: index,
+                                                allWatched: monitoredOrigin, into: &verdict)
+            if let r = view.mpReach {
+                counts.announced += Self.recordIPv6(view, r.nlriRange, addPath: addPath6, index: index,
+                                                    allWatched: monitoredOrigin, into: &verdict)
+            }
+            return verdict
+        }
         for section in [UpdateView.RouteSection.withdrawn, .mpUnreach] {
             counts.withdrawn += Self.record(view, section, index: index, allWatched: false, into: &verdict)
         }
@@ -114,6 +134,26 @@ struct UpdateTriage {
                 verdict.record(true)
             } else if entry.bits >= 16, !index.mayRelate(ipv4Slash16: prefixes.ipv4Slash16(entry)) {
                 verdict.record(false)
+            } else {
+                verdict.record(prefixes.prefix(entry), index: index)
+            }
+        }
+        return n
+    }
+
+    /// `record` for a field of IPv6 unicast prefixes at `range` of the message.
+    @inline(__always)
+    private static func recordIPv6(_ view: UpdateView, _ range: Range<Int>, addPath: Bool, index: PrefixIndex,
+                                   allWatched: Bool, into verdict: inout TriageVerdict) -> Int {
+        var prefixes = PrefixReader(UnsafeRawBufferPointer(rebasing: view.bytes[range]), isIPv4: false,
+                                    addPath: addPath)
+        var n = 0
+        while let entry = prefixes.nextEntry() {
+            n += 1
+            if !verdict.wantsNext {
+                verdict.record(false)
+            } else if allWatched {
+                verdict.record(true)
             } else {
                 verdict.record(prefixes.prefix(entry), index: index)
             }
