@@ -87,7 +87,8 @@ struct UpdateTriageTests {
                     #expect(verdict.isWatched(i) == watched, "round \(round), route \(i)")
                     // Where the triage says which registered prefix covers a route, it is the registry's answer.
                     if let hint = verdict.covering(ofRoute: i) {
-                        #expect(watched && hint.map { registry.prefixes[Int($0)] } == registry.entry(covering: walked[i].prefix),
+                        let expectedCovering = registry.entry(covering: walked[i].prefix)
+                        #expect(watched && hint.map { registry.prefixes[Int($0)] } == expectedCovering,
                                 "round \(round), route \(i)")
                         hinted += 1
                     }

@@ -67,7 +67,8 @@ struct CommonCaseReadingTests {
         #expect(common * 2 > compared, "common-case reading took \(common) of \(compared)")
     }
 
-    @Test("the two readings agree on the raw crashers", .enabled(if: Corpus.directory != nil, "../shared/corpus not found"))
+    @Test("the two readings agree on the raw crashers",
+          .enabled(if: Corpus.directory != nil, "../shared/corpus not found"))
     func rawCrashers() throws {
         let folder = try #require(Corpus.directory).appendingPathComponent("bgp-raw-malformed")
         for name in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() {
@@ -105,7 +106,8 @@ struct CommonCaseReadingTests {
                 }
                 for length in MessageHeader.length..<original.count {
                     original.withUnsafeBytes { raw in
-                        _ = compareReadings(UnsafeRawBufferPointer(rebasing: raw[..<length]), context, "first \(length)")
+                        let prefix = UnsafeRawBufferPointer(rebasing: raw[..<length])
+                        _ = compareReadings(prefix, context, "first \(length)")
                     }
                 }
             }

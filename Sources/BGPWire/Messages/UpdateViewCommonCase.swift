@@ -95,7 +95,9 @@ extension UpdateView {
                 guard wellKnown, length == 1, let o = Origin(rawValue: bytes[value]) else { return false }
                 origin = o
             case PathAttributeType.asPath:
-                guard wellKnown, readASPath(bytes, from: value, to: at, width: fourOctetAS ? 4 : 2) else { return false }
+                guard wellKnown, readASPath(bytes, from: value, to: at, width: fourOctetAS ? 4 : 2) else {
+                    return false
+                }
                 asPathSpan = MessageSpan(value..<at)
             case PathAttributeType.nextHop:
                 guard wellKnown, length == 4 else { return false }

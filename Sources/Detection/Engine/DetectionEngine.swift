@@ -150,7 +150,8 @@ public final class DetectionEngine {
     private func announce(_ route: Route, covering: Int32??, path: ObservedPath, session: SessionInfo, time: Int64,
                           evidence: () -> Evidence) {
         counts.watchedAnnouncements += 1
-        let registered = covering.map { $0.map { registry.prefixes[Int($0)] } } ?? registry.entry(covering: route.prefix)
+        let registered = covering.map { $0.map { registry.prefixes[Int($0)] } }
+            ?? registry.entry(covering: route.prefix)
         let findings = RouteDetectors.run(RouteInput(prefix: route.prefix, path: path, session: session,
                                                      registered: registered, registry: registry, dataSets: dataSets))
         let related = covering != nil || registered != nil || registry.index.relates(route.prefix)

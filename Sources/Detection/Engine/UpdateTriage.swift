@@ -38,7 +38,8 @@ struct UpdateTriage {
         counts.updates += 1
         var verdict = TriageVerdict()
         if view.mpReach == nil, view.mpUnreach == nil, !validation.isValidating {
-            // Most of a table: IPv4 routes in the classic fields only, read once each.
+            // Most of a table: IPv4 routes in the classic fields only, read once each. (The branch below reads
+            // these too, but with it alone the triage took 14 % more instructions.)
             let addPath = view.context.addPath.contains(.ipv4Unicast)
             counts.withdrawn += Self.recordIPv4(view, view.withdrawnRange, addPath: addPath, index: index,
                                                 allWatched: false, into: &verdict)
@@ -187,7 +188,8 @@ struct UpdateTriage {
                 for i in 0..<(bits + 7) >> 3 { address |= UInt32(bytes[first + i]) << (24 - 8 * UInt32(i)) }
             }
             // The bytes past the prefix's own (the next entry's) are cleared by its mask.
-            verdict.record(IPv4Prefix(address: IPv4Address(address), length: UInt8(bits)).map(IPPrefix.v4), index: index)
+            let prefix = IPv4Prefix(address: IPv4Address(address), length: UInt8(bits)).map(IPPrefix.v4)
+            verdict.record(prefix, index: index)
         }
         verdict.recordUnwatched(n - recorded)
         return n

@@ -24,7 +24,8 @@ public enum RegistryLoader {
         let stream = FastYAML.ListStream(key: "prefixes",
                                          willStart: { streamed.begin(topLevelSoFar: $0, itemCount: $1) },
                                          item: { streamed.add($0) },
-                                         plainItem: plainEntries ? { streamed.addPlain(bytes: $0, first: $1, more: $2) } : nil)
+                                         plainItem: plainEntries
+                                             ? { streamed.addPlain(bytes: $0, first: $1, more: $2) } : nil)
         if let root = FastYAML.parse(utf8: bytes, streaming: stream) {
             guard case .map(let entries, _) = root else {
                 let message = "expected a mapping with version, prefixes, …"
