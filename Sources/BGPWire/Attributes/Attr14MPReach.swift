@@ -5,7 +5,10 @@ extension IPAddress {
     /// Checks an MP_REACH next-hop length without building addresses (the hot path).
     public static func validate(length: Int, family: AddressFamily, at offset: Int) throws(WireError) {
         guard family.prefixEncoding != nil else { return }
-        let ok = family.prefixEncoding == .vpn ? [12, 24, 48].contains(length) : [4, 16, 32].contains(length)
+        let ok = switch (family.prefixEncoding == .vpn, length) {
+        case (true, 12), (true, 24), (true, 48), (false, 4), (false, 16), (false, 32): true
+        default: false
+        }
         guard ok else { throw WireError(.badNextHop, at: offset, "next hop of \(length) bytes for \(family)") }
     }
 

@@ -89,6 +89,8 @@ extension UpdateView {
             let bit = UInt64(1) << UInt64(type)
             guard seen & bit == 0 else { return false }
             seen |= bit
+            // The Optional and Transitive bits `AttributeRules.expectedFlags` gives (RFC 7606 §3.c), checked per
+            // case: asked of the rules for every attribute, they cost 7 instructions more each.
             let wellKnown = flags & 0xC0 == 0x40
             switch type {
             case PathAttributeType.origin:
@@ -131,14 +133,15 @@ extension UpdateView {
         return true
     }
 
-    /// MP_REACH_NLRI (RFC 4760 §3) of IPv6 unicast: AFI 2, SAFI 1, a next hop of 4, 16 or 32 bytes (as
-    /// `NextHop.validate` allows), the reserved byte, and prefixes of at most 128 bits exactly filling the rest.
+    /// MP_REACH_NLRI (RFC 4760 §3) of IPv6 unicast: AFI 2, SAFI 1, a next hop `NextHop.validate` accepts, the
+    /// reserved byte, and prefixes of at most 128 bits exactly filling the rest.
     @inline(__always)
     private mutating func readIPv6Reach(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> Bool {
         guard end - start >= 5, Self.uint16(bytes, start) == 2, bytes[start + 2] == 1 else { return false }
         let nextHopLength = Int(bytes[start + 3])
         let nextHopEnd = start + 4 + nextHopLength
-        guard nextHopLength == 16 || nextHopLength == 32 || nextHopLength == 4, nextHopEnd < end else { return false }
+        guard nextHopEnd < end, (try? NextHop.validate(length: nextHopLength, family: .ipv6Unicast, at: 0)) != nil
+        else { return false }
         let routes = Self.countPrefixes(bytes, from: nextHopEnd + 1, to: end, maximumBits: 128,
                                         addPath: context.addPath.contains(.ipv6Unicast))
         guard routes >= 0 else { return false }

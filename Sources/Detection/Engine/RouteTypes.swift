@@ -67,11 +67,11 @@ public struct ObservedPath: Sendable, Hashable {
             last = a
         }
         let segments = asPath?.segments ?? []
-        if segments.count == 1, segments[0].kind == .sequence {
-            asns = segments[0].asns  // the usual one-sequence path: its ASN storage is shared, not copied
-        }
+        // The usual one-sequence path: its ASN storage is shared, not copied.
+        let shared = segments.count == 1 && segments[0].kind == .sequence
+        if shared { asns = segments[0].asns }
         for segment in segments where segment.kind == .sequence || segment.kind == .set {
-            if segments.count > 1 || segment.kind == .set { asns += segment.asns }
+            if !shared { asns += segment.asns }
             if segment.kind == .sequence {
                 for a in segment.asns where last != a { collapse(a) }
             } else if let first = segment.asns.first {

@@ -90,31 +90,18 @@ struct UpdateTriage {
     }
 
     /// Records each route of `section` in `verdict` — watched when `allWatched`, or when it is plain and its
-    /// prefix relates to the registry — and returns how many there were. Plain IPv4 NLRI are read whole only
-    /// when their /16 may relate (`PrefixIndex.mayRelate`): most of a full table is not.
+    /// prefix relates to the registry — and returns how many there were (plain prefixes: `recordEach`).
     @inline(__always)
     private static func record(_ view: UpdateView, _ section: UpdateView.RouteSection, index: PrefixIndex, allWatched: Bool,
                                into verdict: inout TriageVerdict) -> Int {
-        var n = 0
         if var prefixes = view.prefixes(section) {
-            let ipv4 = prefixes.isIPv4
-            while let entry = prefixes.nextEntry() {
-                n += 1
-                guard verdict.wantsNext else { verdict.record(false); continue }
-                if allWatched {
-                    verdict.record(true)
-                } else if ipv4, entry.bits >= 16, !index.mayRelate(ipv4Slash16: prefixes.ipv4Slash16(entry)) {
-                    verdict.record(false)
-                } else {
-                    verdict.record(prefixes.prefix(entry), index: index)
-                }
-            }
-        } else {
-            var routes = view.routes(section)
-            while let route = routes.next() {
-                n += 1
-                verdict.record(route.routeDistinguisher == nil && (allWatched || index.relates(route.prefix)))
-            }
+            return recordEach(&prefixes, ipv4: prefixes.isIPv4, index: index, allWatched: allWatched, into: &verdict)
+        }
+        var n = 0
+        var routes = view.routes(section)
+        while let route = routes.next() {
+            n += 1
+            verdict.record(route.routeDistinguisher == nil && (allWatched || index.relates(route.prefix)))
         }
         return n
     }
@@ -127,19 +114,7 @@ struct UpdateTriage {
             return recordIPv4Candidates(view.bytes, range, addPath: addPath, index: index, into: &verdict)
         }
         var prefixes = PrefixReader(UnsafeRawBufferPointer(rebasing: view.bytes[range]), isIPv4: true, addPath: addPath)
-        var n = 0
-        while let entry = prefixes.nextEntry() {
-            n += 1
-            guard verdict.wantsNext else { verdict.record(false); continue }
-            if allWatched {
-                verdict.record(true)
-            } else if entry.bits >= 16, !index.mayRelate(ipv4Slash16: prefixes.ipv4Slash16(entry)) {
-                verdict.record(false)
-            } else {
-                verdict.record(prefixes.prefix(entry), index: index)
-            }
-        }
-        return n
+        return recordEach(&prefixes, ipv4: true, index: index, allWatched: allWatched, into: &verdict)
     }
 
     /// `record` for a field of IPv6 unicast prefixes at `range` of the message.
@@ -148,13 +123,23 @@ struct UpdateTriage {
                                    allWatched: Bool, into verdict: inout TriageVerdict) -> Int {
         var prefixes = PrefixReader(UnsafeRawBufferPointer(rebasing: view.bytes[range]), isIPv4: false,
                                     addPath: addPath)
+        return recordEach(&prefixes, ipv4: false, index: index, allWatched: allWatched, into: &verdict)
+    }
+
+    /// Records each prefix `prefixes` reads — watched when `allWatched`, or when it relates to the registry (an
+    /// IPv4 one of /16 or longer read whole only when its /16 may relate: most of a full table's do not) — and
+    /// returns how many there were. `ipv4` is the reader's family, given where it is known.
+    @inline(__always)
+    private static func recordEach(_ prefixes: inout PrefixReader, ipv4: Bool, index: PrefixIndex, allWatched: Bool,
+                                   into verdict: inout TriageVerdict) -> Int {
         var n = 0
         while let entry = prefixes.nextEntry() {
             n += 1
-            if !verdict.wantsNext {
-                verdict.record(false)
-            } else if allWatched {
+            guard verdict.wantsNext else { verdict.record(false); continue }
+            if allWatched {
                 verdict.record(true)
+            } else if ipv4, entry.bits >= 16, !index.mayRelate(ipv4Slash16: prefixes.ipv4Slash16(entry)) {
+                verdict.record(false)
             } else {
                 verdict.record(prefixes.prefix(entry), index: index)
             }
