@@ -72,7 +72,7 @@ struct DecodeCommand: ParsableCommand {
                                             inputs: files, elapsedSeconds: clock.elapsedSeconds)
         OutputStream.standardError.write(summary)
         OutputStream.standardError.flush()
-        if !failures.isEmpty { throw ExitCode(1) }
+        OneShotExit.now(status: failures.isEmpty ? 0 : 1)
     }
 
     static func readPcap(_ path: String, into decoder: CaptureDecoder) throws(CaptureError) {

@@ -136,8 +136,11 @@ struct ReplayCommand: ParsableCommand {
                                            elapsedSeconds: clock.elapsedSeconds)
         OutputStream.standardError.write(summary)
         OutputStream.standardError.flush()
-        if !failures.isEmpty { throw ExitCode(1) }
-        if let threshold = failOn.threshold, run.worstFired.map({ $0 >= threshold }) == true { throw ExitCode(3) }
+        if !failures.isEmpty { OneShotExit.now(status: 1) }
+        if let threshold = failOn.threshold, run.worstFired.map({ $0 >= threshold }) == true {
+            OneShotExit.now(status: 3)
+        }
+        OneShotExit.now()
     }
 }
 
