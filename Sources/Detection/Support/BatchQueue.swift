@@ -4,6 +4,10 @@ import Foundation
 /// `CaptureRelay`, `FeedPipeline` and `BatchedConsumer` use it: the producer fills a batch and submits it, the
 /// consumer takes full batches in order and gives them back for reuse. At most `maximumBatches` exist, so memory
 /// is bounded: the producer waits when all are full or in use. `end()` tells the consumer that no more will come.
+///
+/// A waiting thread is woken after the lock is released, and only when it waits: woken under the lock, it ran
+/// only to find the lock taken and slept again on it (a second context switch per hand-over), and on two cores
+/// the thread it woke often took the waker's core while the other core stood idle.
 final class BatchQueue<Batch: AnyObject>: @unchecked Sendable {
     /// The bound; it may be raised for a while (`setMaximumBatches`).
     private var maximumBatches: Int
@@ -13,6 +17,9 @@ final class BatchQueue<Batch: AnyObject>: @unchecked Sendable {
     private var free: [Batch] = []
     private var made = 0
     private var ended = false
+    /// Whether the producer or the consumer waits on `condition` (each side is one thread).
+    private var producerWaits = false
+    private var consumerWaits = false
 
     init(maximumBatches: Int) {
         self.maximumBatches = max(maximumBatches, 1)
@@ -25,7 +32,11 @@ final class BatchQueue<Batch: AnyObject>: @unchecked Sendable {
         var dropped: [Batch] = []
         defer { dropped.forEach(surplus) }
         return condition.withLock {
-            while free.isEmpty && made >= maximumBatches { condition.wait() }
+            while free.isEmpty && made >= maximumBatches {
+                producerWaits = true
+                condition.wait()
+                producerWaits = false
+            }
             while made > maximumBatches, let extra = free.popLast() {
                 dropped.append(extra)
                 made -= 1
@@ -39,43 +50,45 @@ final class BatchQueue<Batch: AnyObject>: @unchecked Sendable {
     /// Either thread: changes the bound. Raising it lets a waiting producer make more batches at once; after
     /// lowering it, the producer releases surplus batches as they come back (`takeFree`).
     func setMaximumBatches(_ bound: Int) {
-        condition.withLock {
-            maximumBatches = max(bound, 1)
-            condition.broadcast()
-        }
+        condition.withLock { maximumBatches = max(bound, 1) }
+        condition.broadcast()
     }
 
     /// Producer: queues a filled batch for the consumer.
     func submit(_ batch: Batch) {
-        condition.withLock {
+        let wake = condition.withLock {
             full.append(batch)
-            condition.broadcast()
+            return consumerWaits
         }
+        if wake { condition.broadcast() }
     }
 
     /// Producer: no more batches will come.
     func end() {
-        condition.withLock {
-            ended = true
-            condition.broadcast()
-        }
+        condition.withLock { ended = true }
+        condition.broadcast()
     }
 
     /// Consumer: the next full batch, in order; `nil` once the producer has ended and every batch was taken.
     func takeFull() -> Batch? {
         condition.withLock {
-            while full.isEmpty && !ended { condition.wait() }
+            while full.isEmpty && !ended {
+                consumerWaits = true
+                condition.wait()
+                consumerWaits = false
+            }
             return full.isEmpty ? nil : full.removeFirst()
         }
     }
 
     /// Consumer: gives a used batch back for reuse; `alsoUnderLock` updates what the caller guards with it.
     func giveBack(_ batch: Batch, alsoUnderLock: () -> Void = {}) {
-        condition.withLock {
+        let wake = condition.withLock {
             alsoUnderLock()
             free.append(batch)
-            condition.broadcast()
+            return producerWaits
         }
+        if wake { condition.broadcast() }
     }
 
     /// Producer, once the consumer has stopped: the batches given back and not taken again.
