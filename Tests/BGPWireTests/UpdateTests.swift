@@ -59,6 +59,17 @@ struct UpdateTests {
         #expect(decoded.withdrawn.map(\.description) == ["10.0.0.0/8", "2001:db8:1::/48"])
     }
 
+    @Test("ADD-PATH family set: the unicast bit tests answer as contains() for every subset of families")
+    func addPathUnicastBits() {
+        let families: [AddressFamily] = [.ipv4Unicast, .ipv4Multicast, .ipv4VPN, .ipv6Unicast, .ipv6Labeled,
+                                         AddressFamily(afi: 25, safi: 70)]
+        for mask in 0..<(1 << families.count) {
+            let set = AddPathFamilies(families.indices.filter { mask & 1 << $0 != 0 }.map { families[$0] })
+            #expect(set.containsIPv4Unicast == set.contains(.ipv4Unicast), "\(set)")
+            #expect(set.containsIPv6Unicast == set.contains(.ipv6Unicast), "\(set)")
+        }
+    }
+
     @Test("ADD-PATH path identifiers, labeled and VPN NLRI round-trip")
     func addPathLabelsVPN() throws {
         var labels = LabelStack()

@@ -51,6 +51,12 @@ public struct AddPathFamilies: Sendable, Hashable, CustomStringConvertible {
 
     public var isEmpty: Bool { knownBits == 0 && others.isEmpty }
 
+    /// `contains(.ipv4Unicast)`, for the per-UPDATE paths: a bit test, where `contains` was a call that built the
+    /// family and found its index (some 20 instructions, twice per UPDATE of a full table).
+    @inlinable public var containsIPv4Unicast: Bool { knownBits & 1 << 0 != 0 }
+    /// `contains(.ipv6Unicast)`, as `containsIPv4Unicast`.
+    @inlinable public var containsIPv6Unicast: Bool { knownBits & 1 << 4 != 0 }
+
     public var families: [AddressFamily] {
         let known: [AddressFamily] = [
             .ipv4Unicast, .ipv4Multicast, .ipv4Labeled, .ipv4VPN,

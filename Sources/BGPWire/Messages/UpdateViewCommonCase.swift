@@ -23,7 +23,7 @@ extension UpdateView {
         let attributesStart = withdrawnEnd + 2
         let attributesEnd = attributesStart + Self.uint16(bytes, withdrawnEnd)
         guard attributesEnd <= end else { return false }
-        let addPath = context.addPath.contains(.ipv4Unicast)
+        let addPath = context.addPath.containsIPv4Unicast
         let withdrawn = Self.countPrefixes(bytes, from: withdrawnStart, to: withdrawnEnd, maximumBits: 32,
                                            addPath: addPath)
         let announced = Self.countPrefixes(bytes, from: attributesEnd, to: end, maximumBits: 32, addPath: addPath)
@@ -143,7 +143,7 @@ extension UpdateView {
         guard nextHopEnd < end, (try? NextHop.validate(length: nextHopLength, family: .ipv6Unicast, at: 0)) != nil
         else { return false }
         let routes = Self.countPrefixes(bytes, from: nextHopEnd + 1, to: end, maximumBits: 128,
-                                        addPath: context.addPath.contains(.ipv6Unicast))
+                                        addPath: context.addPath.containsIPv6Unicast)
         guard routes >= 0 else { return false }
         mpReach = MPReachView(family: .ipv6Unicast, nextHop: start + 4..<nextHopEnd, nlri: nextHopEnd + 1..<end,
                               routeCount: routes)
@@ -155,7 +155,7 @@ extension UpdateView {
     private mutating func readIPv6Unreach(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> Bool {
         guard end - start >= 3, Self.uint16(bytes, start) == 2, bytes[start + 2] == 1 else { return false }
         let routes = Self.countPrefixes(bytes, from: start + 3, to: end, maximumBits: 128,
-                                        addPath: context.addPath.contains(.ipv6Unicast))
+                                        addPath: context.addPath.containsIPv6Unicast)
         guard routes >= 0 else { return false }
         mpUnreach = MPUnreachView(family: .ipv6Unicast, nlri: start + 3..<end, routeCount: routes)
         return true

@@ -40,7 +40,7 @@ struct UpdateTriage {
         if view.mpReach == nil, view.mpUnreach == nil, !validation.isValidating {
             // Most of a table: IPv4 routes in the classic fields only, read once each. (The branch below reads
             // these too, but with it alone the triage took 14 % more instructions.)
-            let addPath = view.context.addPath.contains(.ipv4Unicast)
+            let addPath = view.context.addPath.containsIPv4Unicast
             counts.withdrawn += Self.recordIPv4(view, view.withdrawnRange, addPath: addPath, index: index,
                                                 allWatched: false, into: &verdict)
             let monitoredOrigin = monitored.contains(view.effectiveOriginASN)
@@ -52,7 +52,7 @@ struct UpdateTriage {
             view.mpUnreach?.family ?? .ipv6Unicast == .ipv6Unicast {
             // A table's IPv6 UPDATEs: IPv6 unicast in MP_REACH / MP_UNREACH (and perhaps IPv4 in the classic fields).
             let context = view.context
-            let addPath4 = context.addPath.contains(.ipv4Unicast), addPath6 = context.addPath.contains(.ipv6Unicast)
+            let addPath4 = context.addPath.containsIPv4Unicast, addPath6 = context.addPath.containsIPv6Unicast
             counts.withdrawn += Self.recordIPv4(view, view.withdrawnRange, addPath: addPath4, index: index,
                                                 allWatched: false, into: &verdict)
             if let u = view.mpUnreach {
