@@ -294,6 +294,36 @@ struct RouteSkipTests {
             }
         }
     }
+
+    @Test("skipping runs of routes at once passes what as many single skips pass, then reads the same routes",
+          arguments: [(AddressFamily.ipv4Unicast, false), (.ipv4Unicast, true), (.ipv6Unicast, false),
+                      (.ipv6Unicast, true), (.ipv4Labeled, false)])
+    func runs(family: AddressFamily, addPath: Bool) {
+        var rng = SplitMix64(seed: family.afi == 1 ? (addPath ? 41 : 42) : (addPath ? 43 : 44))
+        for _ in 0..<10_000 {
+            let length = Int(rng.next() % 64)
+            let input: [UInt8] = (0..<length).map { _ in
+                let r = rng.next()
+                return r & 3 == 0 ? UInt8(truncatingIfNeeded: r >> 8) : UInt8(truncatingIfNeeded: (r >> 8) % 40)
+            }
+            input.withUnsafeBytes { raw in
+                var single = RouteReader(WireReader(raw, base: 23), family: family, addPath: addPath)
+                var bulk = single
+                while true {
+                    let run = Int(rng.next() % 5)
+                    var singlePassed = 0
+                    while singlePassed < run, single.skip() { singlePassed += 1 }
+                    let bulkPassed = bulk.skip(run)
+                    #expect(bulkPassed == singlePassed, "\(input): run of \(run)")
+                    #expect(bulk.error == single.error, "\(input)")
+                    let a = single.next(), b = bulk.next()
+                    #expect(a == b, "\(input)")
+                    if a == nil || bulkPassed != singlePassed { break }
+                }
+                #expect(bulk.error == single.error, "\(input)")
+            }
+        }
+    }
 }
 
 @Suite("PrefixReader: the prefixes RouteReader reads, without building routes")

@@ -93,6 +93,14 @@ struct UpdateTriageTests {
                         hinted += 1
                     }
                 }
+                // What the engine steps over: runs of unwatched routes below the 64th, and the end of the watched ones.
+                // (Past the last route up to the 64th, "routes" that do not exist count as unwatched too.)
+                for i in 0...expected.count {
+                    let run = i >= 64 ? 0 : ((i..<max(i, min(expected.count, 64))).first { expected[$0] } ?? 64) - i
+                    #expect(verdict.unwatchedRun(from: i) == run, "round \(round), route \(i)")
+                    #expect(verdict.noneWatched(from: i) == (expected.count <= 64 && !expected[i...].contains(true)),
+                            "round \(round), route \(i)")
+                }
                 watchedSeen += expected.filter { $0 }.count
                 unwatchedSeen += expected.filter { !$0 }.count
             }

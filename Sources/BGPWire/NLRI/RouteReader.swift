@@ -50,6 +50,30 @@ public struct RouteReader: IteratorProtocol {
         return next() != nil
     }
 
+    /// Passes over up to `n` routes, as `n` calls of `skip()` would: how many it passed (fewer at the end or at a
+    /// malformed entry, which sets `error` as `skip()` does). Well-formed plain prefixes are stepped over in one
+    /// loop over the bytes; anything else is left to `skip()`.
+    @inlinable
+    public mutating func skip(_ n: Int) -> Int {
+        let maximumBits = isIPv4 ? 32 : 128, identifierLength = addPath ? 4 : 0, end = reader.bytes.count
+        var passed = 0
+        while passed < n {
+            let lengthAt = reader.index + identifierLength
+            if encoding == .plain, storedError == nil, lengthAt < end {
+                let bits = Int(reader.bytes[lengthAt])
+                let next = lengthAt + 1 + (bits + 7) / 8
+                if bits <= maximumBits, next <= end {
+                    reader.index = next
+                    passed += 1
+                    continue
+                }
+            }
+            guard skip() else { break }
+            passed += 1
+        }
+        return passed
+    }
+
     /// Walks every entry; throws the first malformation. Returns how many entries there were.
     @inlinable
     public mutating func validate() throws(WireError) -> Int {

@@ -118,16 +118,19 @@ public final class DetectionEngine {
     }
 
     /// The next watched route of `routes` and its number, numbering routes in walk order from `index` on: watched
-    /// as the triage's `verdict` says — the routes it found unwatched are stepped over without being built — or,
-    /// past its 64th route or without a verdict, as `isWatched` answers.
+    /// as the triage's `verdict` says — the routes it found unwatched are stepped over without being built, and
+    /// none is read once it says no route after them is watched — or, past its 64th route or without a verdict,
+    /// as `isWatched` answers.
     @inline(__always)
     private static func nextWatched(_ routes: inout RouteReader, verdict: TriageVerdict?, index: inout Int,
                                     isWatched: (Route) -> Bool) -> (route: Route, number: Int)? {
         while true {
+            if verdict?.noneWatched(from: index) == true { return nil }
             let known = verdict?.isWatched(index)
-            if known == false {
-                guard routes.skip() else { return nil }
-                index += 1
+            if known == false, let run = verdict?.unwatchedRun(from: index) {
+                let passed = routes.skip(run)
+                index += passed
+                guard passed == run else { return nil }
                 continue
             }
             guard let route = routes.next() else { return nil }

@@ -257,6 +257,19 @@ struct TriageVerdict: Sendable {
         index < 64 ? (watchedRoutes >> UInt64(index)) & 1 == 1 : nil
     }
 
+    /// How many routes from `index` on (in walk order, below 64) are known not to be watched, one after another.
+    @inline(__always)
+    func unwatchedRun(from index: Int) -> Int {
+        index < 64 ? min((watchedRoutes >> UInt64(index)).trailingZeroBitCount, 64 - index) : 0
+    }
+
+    /// True when no route from `index` on (in walk order) is watched: the UPDATE had at most 64 routes, all
+    /// recorded, and none of them at or past `index` was watched.
+    @inline(__always)
+    func noneWatched(from index: Int) -> Bool {
+        count <= 64 && watchedRoutes >> UInt64(min(index, 64)) == 0
+    }
+
     /// For up to four watched routes, in walk order: the route's number, and the registered prefix covering it
     /// (an index into the registry's list, or -1 for none) as the triage found it, so that the engine does not
     /// walk the trie again for it (the walks' cache misses were a fifth of the engine thread).
