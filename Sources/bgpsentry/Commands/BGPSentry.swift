@@ -17,7 +17,6 @@ struct BGPSentry: AsyncParsableCommand {
 
     /// Exit codes: 0 ok, 1 unreadable input, 2 usage (argument-parser's 64 is mapped to 2).
     static func main() async {
-        EarlyLoads.start(arguments: CommandLine.arguments)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

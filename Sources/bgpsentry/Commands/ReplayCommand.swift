@@ -73,13 +73,13 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         BatchAllocator.configure(hugePageHeap: true)
-        // The registry and the data sets load on threads of their own (started before the command line was parsed,
-        // EarlyLoads) while this one starts reading the capture: the parse thread's triage and the engine take the
-        // registry before their first UPDATE, the engine the data sets before its first event (FeedPipeline), and
-        // nothing is detected or written before.
-        let registryLoad = EarlyLoads.registry(path: registry)
+        // The registry and the data sets load on threads of their own while this one starts reading the capture:
+        // the parse thread's triage and the engine take the registry before their first UPDATE, the engine the
+        // data sets before its first event (FeedPipeline), and nothing is detected or written before.
+        let registryPath = registry
+        let registryLoad = JoinableThread { () throws(ConfigErrors) -> Registry in try RegistryLoader.load(path: registryPath) }
         let dataSets = dataSetOptions
-        let dataSetLoad = dataSets.isEmpty ? nil : EarlyLoads.dataSets(dataSets)
+        let dataSetLoad = dataSets.isEmpty ? nil : JoinableThread { () throws(ConfigErrors) -> DataSets in try dataSets.load() }
         let pendingRegistry = PendingRegistry(wait: { try? registryLoad.join().get() })
         let out = OutputStream.standardOutput
         let chosen = format ?? (out.isTerminal ? .text : .jsonl)

@@ -15,13 +15,8 @@ enum BatchAllocator {
     /// `mallopt` parameters (glibc `malloc.h`, not in Swift's Glibc module).
     private static let trimThreshold: Int32 = -1, topPad: Int32 = -2, mmapThreshold: Int32 = -3
 
-    /// Main thread only (`EarlyLoads` may have called it already).
-    nonisolated(unsafe) private static var configured = false
-
-    /// `hugePageHeap`: also `reserveHugePageHeap()`. Later calls do nothing.
+    /// `hugePageHeap`: also `reserveHugePageHeap()`.
     static func configure(hugePageHeap: Bool = false) {
-        guard !configured else { return }
-        configured = true
         #if canImport(Glibc)
         typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
         guard let symbol = dlsym(nil, "mallopt") else { return }  // nil: RTLD_DEFAULT
