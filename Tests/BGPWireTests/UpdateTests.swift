@@ -261,67 +261,65 @@ struct RouteValidationTests {
 
 @Suite("RouteReader.skip: steps over exactly the route next() would return")
 struct RouteSkipTests {
-    @Test("skipping some routes leaves the others, the count and the error as reading every one does",
-          arguments: [(AddressFamily.ipv4Unicast, false), (.ipv4Unicast, true), (.ipv6Unicast, false),
-                      (.ipv6Unicast, true), (.ipv4Labeled, false)])
-    func agrees(family: AddressFamily, addPath: Bool) {
-        var rng = SplitMix64(seed: family.afi == 1 ? (addPath ? 31 : 32) : (addPath ? 33 : 34))
+    static let families: [(AddressFamily, Bool)] = [(.ipv4Unicast, false), (.ipv4Unicast, true),
+                                                    (.ipv6Unicast, false), (.ipv6Unicast, true), (.ipv4Labeled, false)]
+
+    /// Runs `body` on 10,000 inputs of up to `maximumLength` bytes of NLRI — mostly plausible prefix lengths, so
+    /// that inputs often hold a few entries before an error — seeded from `seed` per family and ADD-PATH.
+    fileprivate static func forRandomNLRI(family: AddressFamily, addPath: Bool, seed: UInt64, maximumLength: UInt64,
+                                          _ body: (inout SplitMix64, [UInt8], UnsafeRawBufferPointer) -> Void) {
+        var rng = SplitMix64(seed: seed + (family.afi == 1 ? (addPath ? 0 : 1) : (addPath ? 2 : 3)))
         for _ in 0..<10_000 {
-            let length = Int(rng.next() % 48)
-            // Mostly plausible prefix lengths, so that inputs often hold a few entries before an error.
-            let input: [UInt8] = (0..<length).map { _ in
+            let input: [UInt8] = (0..<Int(rng.next() % maximumLength)).map { _ in
                 let r = rng.next()
                 return r & 3 == 0 ? UInt8(truncatingIfNeeded: r >> 8) : UInt8(truncatingIfNeeded: (r >> 8) % 40)
             }
+            input.withUnsafeBytes { raw in body(&rng, input, raw) }
+        }
+    }
+
+    @Test("skipping some routes leaves the others, the count and the error as reading every one does",
+          arguments: families)
+    func agrees(family: AddressFamily, addPath: Bool) {
+        Self.forRandomNLRI(family: family, addPath: addPath, seed: 31, maximumLength: 48) { rng, input, raw in
             let skipping = rng.next()
-            input.withUnsafeBytes { raw in
-                var all = RouteReader(WireReader(raw, base: 23), family: family, addPath: addPath)
-                var expected: [Route] = []
-                while let route = all.next() { expected.append(route) }
-                var some = RouteReader(WireReader(raw, base: 23), family: family, addPath: addPath)
-                var i = 0
-                while true {
-                    if (skipping >> UInt64(i & 63)) & 1 == 1 {
-                        guard some.skip() else { break }
-                    } else {
-                        guard let route = some.next() else { break }
-                        #expect(i < expected.count && route == expected[i], "\(input) route \(i)")
-                    }
-                    i += 1
+            var all = RouteReader(WireReader(raw, base: 23), family: family, addPath: addPath)
+            var expected: [Route] = []
+            while let route = all.next() { expected.append(route) }
+            var some = RouteReader(WireReader(raw, base: 23), family: family, addPath: addPath)
+            var i = 0
+            while true {
+                if (skipping >> UInt64(i & 63)) & 1 == 1 {
+                    guard some.skip() else { break }
+                } else {
+                    guard let route = some.next() else { break }
+                    #expect(i < expected.count && route == expected[i], "\(input) route \(i)")
                 }
-                #expect(i == expected.count, "\(input): \(i) routes, expected \(expected.count)")
-                #expect(some.error == all.error, "\(input)")
+                i += 1
             }
+            #expect(i == expected.count, "\(input): \(i) routes, expected \(expected.count)")
+            #expect(some.error == all.error, "\(input)")
         }
     }
 
     @Test("skipping runs of routes at once passes what as many single skips pass, then reads the same routes",
-          arguments: [(AddressFamily.ipv4Unicast, false), (.ipv4Unicast, true), (.ipv6Unicast, false),
-                      (.ipv6Unicast, true), (.ipv4Labeled, false)])
+          arguments: families)
     func runs(family: AddressFamily, addPath: Bool) {
-        var rng = SplitMix64(seed: family.afi == 1 ? (addPath ? 41 : 42) : (addPath ? 43 : 44))
-        for _ in 0..<10_000 {
-            let length = Int(rng.next() % 64)
-            let input: [UInt8] = (0..<length).map { _ in
-                let r = rng.next()
-                return r & 3 == 0 ? UInt8(truncatingIfNeeded: r >> 8) : UInt8(truncatingIfNeeded: (r >> 8) % 40)
-            }
-            input.withUnsafeBytes { raw in
-                var single = RouteReader(WireReader(raw, base: 23), family: family, addPath: addPath)
-                var bulk = single
-                while true {
-                    let run = Int(rng.next() % 5)
-                    var singlePassed = 0
-                    while singlePassed < run, single.skip() { singlePassed += 1 }
-                    let bulkPassed = bulk.skip(run)
-                    #expect(bulkPassed == singlePassed, "\(input): run of \(run)")
-                    #expect(bulk.error == single.error, "\(input)")
-                    let a = single.next(), b = bulk.next()
-                    #expect(a == b, "\(input)")
-                    if a == nil || bulkPassed != singlePassed { break }
-                }
+        Self.forRandomNLRI(family: family, addPath: addPath, seed: 41, maximumLength: 64) { rng, input, raw in
+            var single = RouteReader(WireReader(raw, base: 23), family: family, addPath: addPath)
+            var bulk = single
+            while true {
+                let run = Int(rng.next() % 5)
+                var singlePassed = 0
+                while singlePassed < run, single.skip() { singlePassed += 1 }
+                let bulkPassed = bulk.skip(run)
+                #expect(bulkPassed == singlePassed, "\(input): run of \(run)")
                 #expect(bulk.error == single.error, "\(input)")
+                let a = single.next(), b = bulk.next()
+                #expect(a == b, "\(input)")
+                if a == nil || bulkPassed != singlePassed { break }
             }
+            #expect(bulk.error == single.error, "\(input)")
         }
     }
 }
