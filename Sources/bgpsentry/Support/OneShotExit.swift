@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// How the one-shot commands (`replay`, `decode`) end once their output is written and their threads joined:
@@ -10,8 +12,6 @@ import Glibc
 /// Standard output and error must be flushed before (C stdio buffers are flushed by `exit`, ours are not).
 enum OneShotExit {
     static func now(status: Int32 = 0) -> Never {
-        #if canImport(Glibc)
-        Glibc.exit(status)
-        #endif
+        exit(status)
     }
 }
