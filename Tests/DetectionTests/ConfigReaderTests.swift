@@ -75,6 +75,63 @@ struct ConfigReaderTests {
         #expect(handedOver > 1)
     }
 
+    /// The line split reads plain lines eight bytes at a time and the others byte by byte; both must find what a
+    /// byte-by-byte reading of every line finds (`referenceSplit`), wherever a quote, `#`, tab or trailing blank
+    /// falls against the eight-byte words.
+    @Test("the line split agrees with a byte-by-byte reading")
+    func lineSplit() {
+        var rng = TrieTests.Random(state: 7)
+        let alphabet = Array("ab1:-[ ]  \"'#\t\r".utf8)
+        for _ in 0..<20_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int(rng.next() % 5) {
+                for _ in 0..<Int(rng.next() % 30) { bytes.append(alphabet[Int(rng.next() % UInt64(alphabet.count))]) }
+                bytes.append(0x0A)
+            }
+            if rng.next() % 2 == 0 { bytes.removeLast(bytes.isEmpty ? 0 : 1) }
+            let fast = FastYAML.split(bytes).map { $0.map { [$0.number, $0.indent, $0.start, $0.end] } }
+            #expect(fast == Self.referenceSplit(bytes), "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
+        }
+    }
+
+    /// The reading `FastYAML.split` had before it read plain lines by words: every byte in turn.
+    static func referenceSplit(_ b: [UInt8]) -> [[Int]]? {
+        var lines: [[Int]] = []
+        var number = 0, i = 0
+        while i < b.count {
+            number += 1
+            let lineEnd = b[i...].firstIndex(of: 0x0A) ?? b.count
+            var start = i
+            while start < lineEnd && b[start] == 0x20 { start += 1 }
+            var end = start, quote: UInt8 = 0, j = start
+            while j < lineEnd {
+                let c = b[j]
+                if quote != 0 {
+                    if c == quote { quote = 0 }
+                } else if c == 0x22 || c == 0x27 {
+                    quote = c
+                } else if c == 0x23 && (j == start || b[j - 1] == 0x20) {
+                    break
+                } else if c == 0x09 {
+                    return nil
+                }
+                j += 1
+                if c != 0x20 && c != 0x0D { end = j }
+            }
+            if quote != 0 { return nil }
+            if end > start {
+                let isMarker = b[start..<end].elementsEqual("---".utf8)
+                if b[start] == 0x25 { return nil }
+                if !(isMarker && lines.isEmpty) {
+                    if isMarker { return nil }
+                    lines.append([number, start - i, start, end])
+                }
+            }
+            i = lineEnd + 1
+        }
+        return lines
+    }
+
     @Test("arbitrary bytes never crash the reader")
     func robustness() {
         var state: UInt64 = 42
@@ -105,6 +162,26 @@ struct FileReadTests {
         let read = try ConfigNode.readBytes(path: path)
         #expect(read.count == size)
         #expect(read == content)
+    }
+
+    /// `isUTF8` steps over ASCII by words and validates the runs between: it must agree with the standard
+    /// validator over the whole text, wherever a sequence (valid, truncated, overlong, stray) falls against the words.
+    @Test("the UTF-8 check agrees with the standard validator")
+    func utf8Runs() {
+        var rng = TrieTests.Random(state: 11)
+        let pieces: [[UInt8]] = [
+            Array("é".utf8), Array("—".utf8), Array("🛰".utf8), [0xC3], [0x80], [0xFF], [0xC0, 0xAF],
+            [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x94],
+        ]
+        for _ in 0..<20_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int(rng.next() % 4) {
+                for _ in 0..<Int(rng.next() % 20) { bytes.append(UInt8(0x20 + rng.next() % 0x5F)) }
+                bytes += pieces[Int(rng.next() % UInt64(rng.next() % 3 == 0 ? pieces.count : 3))]
+            }
+            let standard = (try? UTF8Span(validating: bytes.span)) != nil
+            #expect(ConfigNode.isUTF8(bytes) == standard, "\(bytes)")
+        }
     }
 
     /// `readUTF8` checks the bytes in place: ASCII, multi-byte text and every kind of invalid sequence.

@@ -132,9 +132,26 @@ public enum ConfigNode: Sendable {
         return bytes
     }
 
-    /// Whether `bytes` are valid UTF-8, checked in place (`String(validating:)` would copy them).
+    /// Whether `bytes` are valid UTF-8, checked in place (`String(validating:)` would copy them). ASCII is
+    /// stepped over eight bytes at a time and only the runs of bytes ≥ 0x80 go to the standard validator: an
+    /// ASCII byte is a whole scalar and never part of a multi-byte one, so the text is valid exactly when each such
+    /// run is (the standard validator over all of a registry's 900 KB was 8 M instructions, 8 % of its load).
     static func isUTF8(_ bytes: [UInt8]) -> Bool {
-        (try? UTF8Span(validating: bytes.span)) != nil
+        let span = bytes.span
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        return bytes.withUnsafeBytes { raw in
+            let count = raw.count
+            var i = 0
+            while i < count {
+                while count - i >= 8, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & highBits == 0 { i += 8 }
+                while i < count, raw[i] < 0x80 { i += 1 }
+                var end = i
+                while end < count, raw[end] >= 0x80 { end += 1 }
+                guard end == i || (try? UTF8Span(validating: span.extracting(i..<end))) != nil else { return false }
+                i = end
+            }
+            return true
+        }
     }
 
     /// Parses a configuration document whose top level must be a mapping; syntax errors and any other top
