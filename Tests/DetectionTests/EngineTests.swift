@@ -180,3 +180,60 @@ struct EngineTests {
         #expect(h.engine.statistics.watchedAnnouncements == 0)
     }
 }
+
+/// The engine reads a one-AS_SEQUENCE path straight from the UPDATE's bytes (`ObservedPath(oneSequenceOf:)`);
+/// it must give what the decoded path gives, and leave every other path (sets, confederation segments, several
+/// segments, AS4_PATH on a 2-octet session) to it.
+@Suite("Observed path read from the bytes")
+struct ObservedPathTests {
+    @Test("agrees with the path decoded from the same UPDATE, on 2- and 4-octet sessions")
+    func oneSequenceFromBytes() {
+        var rng = TrieTests.Random(state: 5)
+        var fastReadings = 0
+        for _ in 0..<4_000 {
+            let fourOctet = rng.next() % 3 != 0
+            let maximum: ASN = fourOctet ? .max : 0xFFFF
+            func path() -> ASPath {
+                ASPath((0..<(1 + Int(rng.next() % 3))).map { _ in
+                    let kind = rng.next() % 4 == 0 ? ASPathSegment.Kind(rawValue: UInt8(1 + rng.next() % 4)) : .sequence
+                    let asns = (0..<(1 + Int(rng.next() % 6))).map { _ in
+                        rng.next() % 3 == 0 ? 8075 : ASN(truncatingIfNeeded: rng.next()) % maximum
+                    }
+                    return ASPathSegment(kind ?? .sequence, asns)
+                })
+            }
+            var a = PathAttributes()
+            a.origin = .igp
+            a.asPath = path()
+            a.nextHop = IPv4Address(192, 0, 2, 2)
+            if !fourOctet, rng.next() % 2 == 0 { a.as4Path = path() }
+            if rng.next() % 4 == 0 { a.otc = 64500 }
+            let nlri = [Route(prefix: IPPrefix("10.0.0.0/8")!)]
+            let update = UpdateMessage(withdrawnRoutes: [], attributes: a, nlri: nlri, fourOctetAS: fourOctet)
+            let context = DecodingContext(fourOctetAS: fourOctet)
+            BGPMessage.update(update).encoded(context: context).withUnsafeBytes { raw in
+                let view = UpdateView(raw, context: context)
+                let decoded = ObservedPath(asPath: view.effectiveASPath(), otc: view.otc)
+                let fromBytes = ObservedPath(oneSequenceOf: view)
+                let segments = view.effectiveASPath()?.segments
+                let oneSequence = segments.map { $0.count == 1 && $0[0].kind == .sequence }
+                let shown = "\(a.asPath?.description ?? "") / \(a.as4Path?.description ?? "-")"
+                #expect((fromBytes ?? decoded) == decoded, "\(shown)")
+                #expect(decoded.asPath == view.effectiveASPath())
+                #expect(fromBytes == nil || oneSequence == true)
+                if let fromBytes, let asns = view.effectiveASPath()?.segments.first?.asns {
+                    fastReadings += 1
+                    // The facts as ARTEMIS-style path analysis defines them, computed here independently.
+                    let collapsed = asns.enumerated().filter { $0.offset == 0 || asns[$0.offset - 1] != $0.element }
+                        .map(\.element)
+                    #expect(fromBytes.asns == asns)
+                    #expect(fromBytes.origin == asns.last && fromBytes.firstAS == asns.first)
+                    #expect(fromBytes.distinctLength == collapsed.count && fromBytes.collapsed == collapsed)
+                    #expect(fromBytes.originNeighbor == (collapsed.count >= 2 ? collapsed[collapsed.count - 2] : nil))
+                    #expect(fromBytes.otc == view.otc)
+                }
+            }
+        }
+        #expect(fastReadings > 500)
+    }
+}

@@ -78,13 +78,13 @@ public enum ASPALeak {
         return minUp + minDown < n ? .unknown : .valid
     }
 
-    public static func check(_ input: RouteInput, asPath: ASPath?) -> Finding? {
+    public static func check(_ input: RouteInput) -> Finding? {
         guard let rpki = input.dataSets.rpki, !rpki.aspas.isEmpty, let r = input.registered, let o = input.path.origin,
             r.origins.contains(o)
         else { return nil }
         let role = input.session.role
         let upstream = role == .customer || role == .peer || role == .routeServerClient
-        let outcome = verify(path: asPath, neighbor: input.session.neighborASN, upstream: upstream,
+        let outcome = verify(path: input.path.asPath, neighbor: input.session.neighborASN, upstream: upstream,
                              transparentNeighbor: role == .routeServer, aspas: rpki.aspas)
         guard case .invalid(let from, let to) = outcome else { return nil }
         let leaker = to ?? input.session.neighborASN

@@ -39,7 +39,7 @@ public enum RouteDetectors {
         if let f = PartnerPolicyLeak.check(input) { leaks.append(f) }
         if let f = ValleyFreeLeak.check(input, relationships: input.dataSets.asRelationships) { leaks.append(f) }
         if let f = OTCLeak.check(input) { leaks.append(f) }
-        if let f = ASPALeak.check(input, asPath: input.path.asPath) { leaks.append(f) }
+        if let f = ASPALeak.check(input) { leaks.append(f) }
         if !leaks.isEmpty { out += mergeLeaks(leaks) }
         if let f = UnexpectedPrefix.check(input) { out.append(f) }
         return out

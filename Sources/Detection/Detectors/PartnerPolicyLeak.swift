@@ -8,7 +8,7 @@ public enum PartnerPolicyLeak {
 
     public static func check(_ input: RouteInput) -> Finding? {
         guard let r = input.registered, let o = input.path.origin, r.origins.contains(o),
-            input.registry.monitoredASNs.contains(o)
+            input.registry.isMonitored(o)
         else { return nil }
         let path = input.path.collapsed
         // Walk from the observer side: path[i] received the route from path[i + 1].

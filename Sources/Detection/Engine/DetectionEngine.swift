@@ -108,7 +108,10 @@ public final class DetectionEngine {
                     withdraw(route.route, session: session, time: time, evidence: evidence)
                     continue
                 }
-                if path == nil { path = ObservedPath(asPath: view.effectiveASPath(), otc: view.otc) }
+                if path == nil {
+                    path = ObservedPath(oneSequenceOf: view)
+                        ?? ObservedPath(asPath: view.effectiveASPath(), otc: view.otc)
+                }
                 if let path {
                     announce(route.route, covering: verdict?.covering(ofRoute: route.number), path: path,
                              session: session, time: time, evidence: evidence)

@@ -51,10 +51,25 @@ public struct ObservedPath: Sendable, Hashable {
     public var distinctLength: Int
     public var otc: ASN?
     /// The effective AS path itself (sets and confederation segments kept), for ASPA verification.
-    public var asPath: ASPath?
+    public var asPath: ASPath? { isOneSequence ? ASPath([ASPathSegment(.sequence, asns)]) : otherPath }
+    /// A path of one AS_SEQUENCE (most of a table) is kept as `asns` alone, and `asPath` built from them when
+    /// asked for (ASPA only); any other path is kept whole in `otherPath`. One array per path instead of three,
+    /// built straight from the UPDATE's bytes (`init(oneSequenceOf:)`).
+    private var isOneSequence: Bool
+    private var otherPath: ASPath?
 
     public init(asPath: ASPath?, otc: ASN? = nil) {
-        self.asPath = asPath
+        if let segments = asPath?.segments, segments.count == 1, segments[0].kind == .sequence {
+            self.init(sequence: segments[0].asns, otc: otc)
+        } else {
+            self.init(anyPath: asPath, otc: otc)
+        }
+    }
+
+    /// A path of any shape (sets, confederation segments, several segments) or none.
+    private init(anyPath asPath: ASPath?, otc: ASN?) {
+        isOneSequence = false
+        otherPath = asPath
         var asns: [ASN] = []
         // The collapsed path (prepends removed, a set counted as its first AS) is only counted, with its last two
         // ASes kept: one array per path, not two.
@@ -66,12 +81,8 @@ public struct ObservedPath: Sendable, Hashable {
             beforeLast = last
             last = a
         }
-        let segments = asPath?.segments ?? []
-        // The usual one-sequence path: its ASN storage is shared, not copied.
-        let shared = segments.count == 1 && segments[0].kind == .sequence
-        if shared { asns = segments[0].asns }
-        for segment in segments where segment.kind == .sequence || segment.kind == .set {
-            if !shared { asns += segment.asns }
+        for segment in asPath?.segments ?? [] where segment.kind == .sequence || segment.kind == .set {
+            asns += segment.asns
             if segment.kind == .sequence {
                 for a in segment.asns where last != a { collapse(a) }
             } else if let first = segment.asns.first {
@@ -84,6 +95,49 @@ public struct ObservedPath: Sendable, Hashable {
         self.distinctLength = distinct
         self.otc = otc
         originNeighbor = origin != nil && distinct >= 2 ? beforeLast : nil
+    }
+
+    /// The path of one AS_SEQUENCE `asns`, as `init(asPath:otc:)` reads it.
+    init(sequence asns: [ASN], otc: ASN?) {
+        var distinct = 0
+        var last: ASN?
+        var beforeLast: ASN?
+        for a in asns where last != a {
+            distinct += 1
+            beforeLast = last
+            last = a
+        }
+        self.asns = asns
+        isOneSequence = true
+        otherPath = nil
+        origin = asns.last
+        firstAS = asns.first
+        distinctLength = distinct
+        self.otc = otc
+        originNeighbor = origin != nil && distinct >= 2 ? beforeLast : nil
+    }
+
+    /// The effective path of `view` when it is one AS_SEQUENCE exactly filling AS_PATH and AS4_PATH does not
+    /// apply (RFC 6793 §4.2.3), read from the message's bytes; `nil` for any other path (`effectiveASPath()`).
+    public init?(oneSequenceOf view: UpdateView) {
+        guard let range = view.asPathRange, range.count >= 2, view.as4PathRange == nil || !view.useAS4Path else {
+            return nil
+        }
+        let bytes = view.bytes
+        let width = view.context.fourOctetAS ? 4 : 2
+        let count = Int(bytes[range.lowerBound + 1])
+        guard bytes[range.lowerBound] == ASPathSegment.Kind.sequence.rawValue, count > 0,
+            range.count == 2 + count * width
+        else { return nil }
+        var asns: [ASN] = []
+        asns.reserveCapacity(count)
+        var at = range.lowerBound + 2
+        for _ in 0..<count {
+            asns.append(width == 4 ? UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+                : ASN(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self))))
+            at += width
+        }
+        self.init(sequence: asns, otc: view.otc)
     }
 
     /// Collapsed path (prepends removed), origin last.
