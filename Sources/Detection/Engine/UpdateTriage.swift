@@ -157,12 +157,13 @@ struct UpdateTriage {
         let end = range.upperBound
         let pathID = addPath ? 4 : 0
         var n = 0, recorded = 0
+        // Offsets within one message (below 2^17): wrapping arithmetic, without overflow checks.
         while at < end {
-            let first = at + pathID + 1
-            let bits = Int(bytes[first - 1])
-            at = first + (bits + 7) >> 3
-            n += 1
-            if bits >= 16, !index.mayRelate(ipv4Slash16: Int(bytes[first]) << 8 | Int(bytes[first + 1])) { continue }
+            let first = at &+ pathID &+ 1
+            let bits = Int(bytes[first &- 1])
+            at = first &+ (bits &+ 7) >> 3
+            n &+= 1
+            if bits >= 16, !index.mayRelate(ipv4Slash16: Int(bytes[first]) << 8 | Int(bytes[first &+ 1])) { continue }
             verdict.recordUnwatched(n - 1 - recorded)
             recorded = n
             guard verdict.wantsNext else { verdict.record(false); continue }
