@@ -150,6 +150,24 @@ struct ReplayCommandTests {
         #expect(r.stderr.contains(":4: prefixes[0].maxLength: maxLength 20 is shorter than the prefix length 24"))
     }
 
+    static let malformedCapture = CLI.packageRoot.deletingLastPathComponent()
+        .appendingPathComponent("shared/corpus/pcap-malformed/bgp-aigp-oobr.pcap").path
+
+    /// Replay counts only what is wrong with each UPDATE (the engine counts routes); its summary must list the
+    /// same malformed UPDATEs as `decode`'s full tally of the same capture (which adds the treat-as-withdraw count).
+    @Test("replay reports malformed UPDATEs as decode does",
+          .enabled(if: FileManager.default.fileExists(atPath: malformedCapture), "../shared/corpus not found"))
+    func malformedSummary() throws {
+        func malformedLine(_ r: CLI.Result) -> String? {
+            r.stderr.split(separator: "\n").first { $0.hasPrefix("malformed: ") }.map(String.init)
+        }
+        let replay = try CLI.run(["replay", "--registry", "config/prefixes.yaml", Self.malformedCapture])
+        let decode = try CLI.run(["decode", "--format", "summary", Self.malformedCapture])
+        let line = try #require(malformedLine(replay))
+        #expect(line.contains("UPDATE treat-as-withdraw attributeOverrun 112"), "\(line)")
+        #expect(malformedLine(decode)?.hasPrefix(line) == true, "decode: \(malformedLine(decode) ?? "none")")
+    }
+
     @Test("decode summary on the demo capture")
     func decodeSummary() throws {
         let r = try CLI.run(["decode", "--format", "summary", Self.demo])
