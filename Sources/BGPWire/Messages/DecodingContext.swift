@@ -26,7 +26,10 @@ public struct DecodingContext: Sendable, Hashable, CustomStringConvertible {
 /// A set of address families, compact for the eight we decode (one bit each) with a fallback list.
 public struct AddPathFamilies: Sendable, Hashable, CustomStringConvertible {
     @usableFromInline var knownBits: UInt8 = 0
-    @usableFromInline var others: [AddressFamily] = []
+    /// Families outside the eight known ones, sorted; `nil` when none (most sessions): an optional array holds no
+    /// reference, so a context — and every `UpdateView`, which holds one — is copied and destroyed without
+    /// reference counting it.
+    @usableFromInline var others: [AddressFamily]?
 
     public init() {}
 
@@ -37,19 +40,21 @@ public struct AddPathFamilies: Sendable, Hashable, CustomStringConvertible {
     public mutating func insert(_ family: AddressFamily) {
         if let i = family.knownIndex {
             knownBits |= 1 << UInt8(i)
-        } else if !others.contains(family) {
-            others.append(family)
-            others.sort()
+        } else if others == nil {
+            others = [family]
+        } else if others?.contains(family) == false {
+            others?.append(family)
+            others?.sort()
         }
     }
 
     @inlinable
     public func contains(_ family: AddressFamily) -> Bool {
         if let i = family.knownIndex { return knownBits & (1 << UInt8(i)) != 0 }
-        return !others.isEmpty && others.contains(family)
+        return others?.contains(family) ?? false
     }
 
-    public var isEmpty: Bool { knownBits == 0 && others.isEmpty }
+    public var isEmpty: Bool { knownBits == 0 && others == nil }
 
     /// `contains(.ipv4Unicast)`, for the per-UPDATE paths: a bit test, where `contains` was a call that built the
     /// family and found its index (some 20 instructions, twice per UPDATE of a full table).
@@ -62,7 +67,7 @@ public struct AddPathFamilies: Sendable, Hashable, CustomStringConvertible {
             .ipv4Unicast, .ipv4Multicast, .ipv4Labeled, .ipv4VPN,
             .ipv6Unicast, .ipv6Multicast, .ipv6Labeled, .ipv6VPN,
         ]
-        return (known.filter { contains($0) } + others).sorted()
+        return (known.filter { contains($0) } + (others ?? [])).sorted()
     }
 
     public var description: String { families.map(\.description).joined(separator: " ") }

@@ -110,7 +110,7 @@ struct UpdateTriage {
     @inline(__always)
     private static func recordIPv4(_ view: UpdateView, _ range: Range<Int>, addPath: Bool, index: PrefixIndex,
                                    allWatched: Bool, into verdict: inout TriageVerdict) -> Int {
-        if !allWatched, view.errors.isEmpty {
+        if !allWatched, !view.hasErrors {
             return recordIPv4Candidates(view.bytes, range, addPath: addPath, index: index, into: &verdict)
         }
         var prefixes = PrefixReader(UnsafeRawBufferPointer(rebasing: view.bytes[range]), isIPv4: true, addPath: addPath)

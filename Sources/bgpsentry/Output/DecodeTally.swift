@@ -48,7 +48,7 @@ struct DecodeTally {
     /// nothing else of the tally, and the engine counts the routes (the whole `count` was 18 M instructions of a
     /// benchmark replay's parse thread, this is one test of an empty list per UPDATE).
     mutating func countMalformed(_ view: UpdateView) {
-        guard !view.errors.isEmpty else { return }
+        guard view.hasErrors else { return }
         if view.isTreatAsWithdraw { treatAsWithdrawUpdates += 1 }
         for e in view.errors { malformed["UPDATE \(e.action) \(e.error.code.rawValue)", default: 0] += 1 }
     }
