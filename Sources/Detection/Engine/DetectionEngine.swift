@@ -108,7 +108,7 @@ public final class DetectionEngine {
                     withdraw(route.route, session: session, time: time, evidence: evidence)
                     continue
                 }
-                if path == nil {
+                if case .none = path {
                     path = ObservedPath(oneSequenceOf: view)
                         ?? ObservedPath(asPath: view.effectiveASPath(), otc: view.otc)
                 }
@@ -160,7 +160,10 @@ public final class DetectionEngine {
             ?? registry.entry(covering: route.prefix)
         let findings = RouteDetectors.run(RouteInput(prefix: route.prefix, path: path, session: session,
                                                      registered: registered, registry: registry, dataSets: dataSets))
-        let related = covering != nil || registered != nil || registry.index.relates(route.prefix)
+        let related: Bool
+        if case .some = covering { related = true } else if case .some = registered { related = true } else {
+            related = registry.index.relates(route.prefix)  // (`!= nil` copied the registered entry, as above)
+        }
         let k = key(route, session)
         var previous: WatchedRIB.Entry?
         var stored = false
