@@ -164,15 +164,18 @@ struct UpdateTriage {
             at = first &+ (bits &+ 7) >> 3
             n &+= 1
             if bits >= 16, !index.mayRelate(ipv4Slash16: Int(bytes[first]) << 8 | Int(bytes[first &+ 1])) { continue }
-            verdict.recordUnwatched(n - 1 - recorded)
-            recorded = n
-            guard verdict.wantsNext else { verdict.record(false); continue }
             var address: UInt32 = 0
             if end - first >= 4 {
                 address = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: first, as: UInt32.self))
             } else {
                 for i in 0..<(bits + 7) >> 3 { address |= UInt32(bytes[first + i]) << (24 - 8 * UInt32(i)) }
             }
+            // Past the /16, the filter's /22 level, which answers the registry's own question up to /22: most
+            // prefixes that get this far stop here, stepped over with the unwatched run (5 of 6 in a table).
+            if bits >= 16, !index.mayRelate(ipv4Top: address, length: bits) { continue }
+            verdict.recordUnwatched(n - 1 - recorded)
+            recorded = n
+            guard verdict.wantsNext else { verdict.record(false); continue }
             // The bytes past the prefix's own (the next entry's) are cleared by its mask.
             let prefix = IPv4Prefix(address: IPv4Address(address), length: UInt8(bits)).map(IPPrefix.v4)
             verdict.record(prefix, index: index)

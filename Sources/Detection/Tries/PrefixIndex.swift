@@ -88,6 +88,12 @@ public struct PrefixIndex: Sendable {
     @inline(__always)
     public func mayRelate(ipv4Slash16 slash16: Int) -> Bool { v4Filter.coarseSet(slash16) }
 
+    /// False when no registered prefix relates to the IPv4 prefix of `length` (16 or more) whose address's top bits
+    /// are `top` — as `relates` answers, without the trie: exact up to /22 (bits past the prefix's own, even when
+    /// not cleared, do not reach the filter's blocks), and for a longer prefix true when its /22 may hold one.
+    @inline(__always)
+    public func mayRelate(ipv4Top top: UInt32, length: Int) -> Bool { v4Filter.intersects(top: top, length: length) }
+
     /// The most specific registered prefix covering (or equal to) `prefix`.
     @inline(__always)
     public func longestMatch(_ prefix: IPPrefix) -> Int32? {
