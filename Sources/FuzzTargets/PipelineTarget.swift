@@ -49,7 +49,7 @@ public enum PipelineTarget {
         let feed = EngineFeed(engine: engine)
         feed.currentSource = "fuzz.pcap"
         let pipeline = piped ? FeedPipeline(feed: feed, batchBytes: 1 << 16, batchItems: 3, maximumBatches: 2) : nil
-        let relay = pipeline.map { CaptureRelay(pipeline: $0, batchBytes: 1 << 16, batchEntries: 5, maximumBatches: 2) { _ in } }
+        let relay = pipeline.map { CaptureRelay(pipeline: $0, batchBytes: 1 << 16, batchEntries: 5, maximumBatches: 2) }
         let decoder = CaptureDecoder(bgpPorts: [179]) { event in
             if let relay { relay.handle(event) } else { feed.handle(event) }
         }

@@ -69,9 +69,7 @@ struct FeedPipelineTests {
         let relay = pipeline.flatMap { pipeline in
             relayShape.map {
                 CaptureRelay(pipeline: pipeline, batchBytes: $0.bytes, batchEntries: $0.entries, maximumBatches: $0.batches,
-                             batchesWhileAwaitingRegistry: 1_000) { _ in
-                    updates += 1
-                }
+                             batchesWhileAwaitingRegistry: 1_000, counted: { _ in updates += 1 })
             }
         }
         defer {  // also when opening the capture fails: no thread left waiting

@@ -95,7 +95,7 @@ struct ReplayCommand: ParsableCommand {
         let pipeline = FeedPipeline(feed: EngineFeed(engine: engine), pendingRegistry: pendingRegistry, pendingDataSets: pending)
         ThreadPriority.lowerCurrentThread(by: 5)  // loaders and engine first
         var tally = DecodeTally()
-        let relay = CaptureRelay(pipeline: pipeline) { view in tally.countMalformed(view) }
+        let relay = CaptureRelay(pipeline: pipeline, malformed: { view in tally.countMalformed(view) })
         let decoder = CaptureDecoder(
             bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts), limits: captureLimits.limits, updateSink: relay
         ) { [relay] event in
