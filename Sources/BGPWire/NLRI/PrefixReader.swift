@@ -55,6 +55,15 @@ public struct PrefixReader: IteratorProtocol {
         Int(bytes[entry.addressStart]) << 8 | Int(bytes[entry.addressStart + 1])
     }
 
+    /// The top 32 address bits of an IPv6 `entry` as its octets give them (those past its last octet zero; bits
+    /// past its length inside that octet as sent, not cleared).
+    @inlinable
+    public func ipv6Top32(_ entry: Entry) -> UInt32 {
+        var top: UInt32 = 0
+        for i in 0..<min((entry.bits + 7) >> 3, 4) { top |= UInt32(bytes[entry.addressStart + i]) << (24 - 8 * i) }
+        return top
+    }
+
     /// The prefix of `entry`, an entry this reader returned.
     @inlinable
     public func prefix(_ entry: Entry) -> IPPrefix? {

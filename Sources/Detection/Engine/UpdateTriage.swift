@@ -127,7 +127,8 @@ struct UpdateTriage {
     }
 
     /// Records each prefix `prefixes` reads — watched when `allWatched`, or when it relates to the registry (an
-    /// IPv4 one of /16 or longer read whole only when its /16 may relate: most of a full table's do not) — and
+    /// IPv4 one of /16 or longer read whole only when its /16 may relate, an IPv6 one of /20 or longer only when
+    /// its /26 may: most of a full table's do not) — and
     /// returns how many there were. `ipv4` is the reader's family, given where it is known.
     @inline(__always)
     private static func recordEach(_ prefixes: inout PrefixReader, ipv4: Bool, index: PrefixIndex, allWatched: Bool,
@@ -140,6 +141,9 @@ struct UpdateTriage {
                 verdict.record(true)
             } else if ipv4, entry.bits >= 16, !index.mayRelate(ipv4Slash16: prefixes.ipv4Slash16(entry)) {
                 verdict.record(false)
+            } else if !ipv4, entry.bits >= 20,
+                !index.mayRelate(ipv6Top: prefixes.ipv6Top32(entry), length: entry.bits) {
+                verdict.record(false)  // the filter's /20 and /26 levels, without building the 128-bit prefix
             } else {
                 verdict.record(prefixes.prefix(entry), index: index)
             }

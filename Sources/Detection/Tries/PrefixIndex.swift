@@ -94,6 +94,12 @@ public struct PrefixIndex: Sendable {
     @inline(__always)
     public func mayRelate(ipv4Top top: UInt32, length: Int) -> Bool { v4Filter.intersects(top: top, length: length) }
 
+    /// The same for an IPv6 prefix of `length` 20 or more, from its address's top 32 bits: exact up to /26.
+    @inline(__always)
+    public func mayRelate(ipv6Top top: UInt32, length: Int) -> Bool {
+        v6Filter.intersects(top: top, length: min(length, 32))
+    }
+
     /// The most specific registered prefix covering (or equal to) `prefix`.
     @inline(__always)
     public func longestMatch(_ prefix: IPPrefix) -> Int32? {
