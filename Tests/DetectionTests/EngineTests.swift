@@ -5,7 +5,12 @@ import Testing
 /// Drives the engine with encoder-built UPDATEs (what the wire would carry) and checks the lifecycle.
 final class EngineHarness {
     var events: [AlertEvent] = []
-    lazy var engine = DetectionEngine(registry: testRegistry()) { [unowned self] in self.events.append($0) }
+    let options: DetectionEngine.Options
+    lazy var engine = DetectionEngine(registry: testRegistry(), options: options) { [unowned self] in
+        self.events.append($0)
+    }
+
+    init(options: DetectionEngine.Options = DetectionEngine.Options()) { self.options = options }
 
     func update(announce: [String] = [], withdraw: [String] = [], path asns: [ASN] = [], session: SessionInfo = neighbor,
                 time: Int64 = 0) {
@@ -72,9 +77,13 @@ struct EngineTests {
         #expect(h.summary == ["firing origin-hijack ", "resolved origin-hijack session-closed", "firing session-down "])
     }
 
-    @Test("closing one of two sessions keeps the other's routes; closing the last empties the RIB, in prefix order")
-    func closeOneThenLast() {
-        let h = EngineHarness()
+    /// The same whether the last session's table is released or, as replay has it, kept until the process exits.
+    @Test("closing one of two sessions keeps the other's routes; closing the last empties the RIB, in prefix order",
+          arguments: [true, false])
+    func closeOneThenLast(releasesDroppedRoutes: Bool) {
+        var options = DetectionEngine.Options()
+        options.releasesDroppedRoutes = releasesDroppedRoutes
+        let h = EngineHarness(options: options)
         let other = otherNeighbor(2)
         h.update(announce: ["13.107.0.0/16", "40.107.0.0/16"], path: [64496, 64666])
         h.update(announce: ["13.107.0.0/16"], path: [64497, 3356, 8075], session: other)

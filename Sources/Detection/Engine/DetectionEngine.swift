@@ -36,6 +36,8 @@ public final class DetectionEngine {
         public var renotifyAfterMicroseconds: Int64 = 3_600_000_000
         public var maximumRIBEntries = 1_000_000
         public var maximumOpenAlerts = 100_000
+        /// False for a run that exits once it has reported (replay): see `WatchedRIB.releasesDroppedTables`.
+        public var releasesDroppedRoutes = true
         public init() {}
     }
 
@@ -45,7 +47,8 @@ public final class DetectionEngine {
         self.triage = UpdateTriage(registry: registry, validation: OriginValidationCounter(rpki: dataSets.rpki))
         self.dataSets = dataSets
         // Routes per registered prefix are few (its own route and a handful of covering/more-specific ones).
-        self.rib = WatchedRIB(maximumEntries: options.maximumRIBEntries, expectedEntries: registry.prefixes.count * 4)
+        self.rib = WatchedRIB(maximumEntries: options.maximumRIBEntries, expectedEntries: registry.prefixes.count * 4,
+                              releasesDroppedTables: options.releasesDroppedRoutes)
         self.book = AlertBook(renotifyAfterMicroseconds: options.renotifyAfterMicroseconds, maximumOpen: options.maximumOpenAlerts)
         self.emit = emit
     }

@@ -85,6 +85,7 @@ struct ReplayCommand: ParsableCommand {
         let chosen = format ?? (out.isTerminal ? .text : .jsonl)
         var options = DetectionEngine.Options()
         options.renotifyAfterMicroseconds = Int64(renotifyAfter) * 1_000_000
+        options.releasesDroppedRoutes = false  // replay exits once it has reported (OneShotExit)
         let run = ReplayRun(format: chosen, output: out, registry: pendingRegistry, colour: out.isTerminal)
         let engine = DetectionEngine(registry: Registry(prefixes: []), options: options) { [run] event in run.emit(event) }
         // Frames and TCP on this thread, UPDATE parsing and triage on a second (CaptureRelay), detection on a third
