@@ -61,7 +61,14 @@ public final class CaptureRelay: CapturedUpdateSink, @unchecked Sendable {
         private(set) var count = 0
         /// True once the parse thread moved the entries out.
         var consumed = false
+        /// The runs closed so far, and the one UPDATEs are being appended to (its session by identity, held in
+        /// `openRunSession`, and its first entry; it ends where the batch does): tested per UPDATE, the last run
+        /// of the array was bounds-checked, uniqueness-checked and rewritten each time.
         private(set) var runs: [SessionRun] = []
+        private var openRunID: ObjectIdentifier?
+        private var openRunSession: BGPSession?
+        private var openRunSender = 0
+        private var openRunStart = 0
         /// Keeps the next object off this one's cache lines (the two threads write batches side by side).
         private let padding = CacheLinePadding()
 
@@ -91,17 +98,29 @@ public final class CaptureRelay: CapturedUpdateSink, @unchecked Sendable {
 
         /// Appends an UPDATE received on `session` from `sender`.
         func append(_ update: RelayedUpdate, session: BGPSession, sender: Int) {
-            if let last = runs.indices.last, runs[last].session === session, runs[last].sender == sender {
-                runs[last].entries = runs[last].entries.lowerBound..<count + 1
-            } else {
-                runs.append(SessionRun(session: session, sender: sender, entries: count..<count + 1))
+            if openRunID != ObjectIdentifier(session) || openRunSender != sender {
+                closeRun()
+                openRunID = ObjectIdentifier(session)
+                openRunSession = session
+                openRunSender = sender
+                openRunStart = count
             }
             append(.update(update))
+        }
+
+        /// Ends the open run where the batch ends now (the entries after its last UPDATE count no routes).
+        private func closeRun() {
+            if let session = openRunSession {
+                runs.append(SessionRun(session: session, sender: openRunSender, entries: openRunStart..<count))
+            }
+            openRunID = nil
+            openRunSession = nil
         }
 
         /// Capture thread, for a batch the parse thread is done with: adds the counted routes to their sessions
         /// and empties the batch.
         func settle() {
+            closeRun()
             for run in runs {
                 var announced = 0, withdrawn = 0
                 for i in run.entries {
