@@ -80,6 +80,44 @@ struct CommonCaseReadingTests {
         }
     }
 
+    /// The usual opening (ORIGIN, AS_PATH, NEXT_HOP with plain flags) is read apart from the loop over the other
+    /// attributes: an attribute of it repeated later, malformed, sent with other flags or in another order must
+    /// come out as the careful reading has it.
+    @Test("the two readings agree around the usual opening attributes", arguments: [true, false])
+    func openingAttributes(fourOctet: Bool) {
+        let origin: [UInt8] = [0x40, 1, 1, 0], nextHop: [UInt8] = [0x40, 3, 4, 192, 0, 2, 1]
+        let asPath: [UInt8] = fourOctet ? [0x40, 2, 10, 2, 2, 0, 0, 0xFD, 0xE8, 0, 0, 0x1F, 0x8B]
+            : [0x40, 2, 6, 2, 2, 0xFD, 0xE8, 0x1F, 0x8B]
+        let med: [UInt8] = [0x80, 4, 4, 0, 0, 0, 10]
+        let cases: [(name: String, attributes: [UInt8], common: Bool?)] = [
+            ("usual", origin + asPath + nextHop, true),
+            ("usual + MED", origin + asPath + nextHop + med, true),
+            ("MED inside", origin + asPath + med + nextHop, true),
+            ("other order", origin + nextHop + asPath, true),
+            ("AS_PATH extended length", origin + [0x50, 2, 0, asPath[2]] + asPath[3...] + nextHop, true),
+            ("ORIGIN repeated", origin + asPath + nextHop + origin, false),
+            ("AS_PATH repeated", origin + asPath + nextHop + asPath, false),
+            ("NEXT_HOP repeated", origin + asPath + nextHop + nextHop, false),
+            ("ORIGIN 3", [0x40, 1, 1, 3] + asPath + nextHop, false),
+            ("ORIGIN optional", [0xC0, 1, 1, 0] + asPath + nextHop, false),
+            ("AS_PATH overrun", origin + [0x40, 2, 60] + asPath[3...] + nextHop, false),
+            ("AS_PATH bad segment", origin + [0x40, 2, asPath[2], 7] + asPath[4...] + nextHop, false),
+            ("NEXT_HOP of 5", origin + asPath + [0x40, 3, 5, 192, 0, 2, 1, 0], false),
+            ("NEXT_HOP missing", origin + asPath, false),
+        ]
+        let context = DecodingContext(fourOctetAS: fourOctet)
+        for c in cases {
+            let nlri: [UInt8] = [24, 10, 0, 0]
+            let length = MessageHeader.length + 4 + c.attributes.count + nlri.count
+            let bytes = [UInt8](repeating: 0xFF, count: 16) + [UInt8(length >> 8), UInt8(length & 0xFF), 2, 0, 0]
+                + [UInt8(c.attributes.count >> 8), UInt8(c.attributes.count & 0xFF)] + c.attributes + nlri
+            let common = bytes.withUnsafeBytes { compareReadings($0, context, c.name) }
+            if let expected = c.common { #expect(common == expected, "\(c.name)") }
+            let view = bytes.withUnsafeBytes { UpdateView($0, context: context).hasErrors }
+            #expect(view == (c.common == false), "\(c.name): errors \(view)")
+        }
+    }
+
     @Test("the two readings agree on mutated and truncated UPDATEs")
     func mutatedUpdates() throws {
         let fixtures = Corpus.files(in: Corpus.fixtures, suffixes: [".pcap"])

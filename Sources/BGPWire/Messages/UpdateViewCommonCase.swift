@@ -79,6 +79,7 @@ extension UpdateView {
                                                fourOctetAS: Bool) -> Bool {
         var at = start
         var seen: UInt64 = 0
+        peelUsualOpening(bytes, at: &at, to: end, seen: &seen, fourOctetAS: fourOctetAS)
         while at < end {
             guard end &- at >= 3 else { return false }
             let flags = bytes[at], type = bytes[at &+ 1]
@@ -133,6 +134,33 @@ extension UpdateView {
             }
         }
         return true
+    }
+
+    /// The attributes speakers open an UPDATE with, in RFC 4271 §5's order — ORIGIN, AS_PATH, NEXT_HOP, each with
+    /// the plain well-known flags (0x40) and a one-byte length — read with one test of each header instead of
+    /// the loop's dispatch (20 M instructions of a benchmark replay). It stops at the first that is anything
+    /// else, for the loop to read from there on exactly as it would have: what it takes here the loop would have
+    /// taken the same way (an AS_PATH whose segments do not fill it fails both; `UpdateView` tests hold the fast
+    /// reading to the careful one).
+    @inline(__always)
+    private mutating func peelUsualOpening(_ bytes: UnsafeRawBufferPointer, at: inout Int, to end: Int,
+                                          seen: inout UInt64, fourOctetAS: Bool) {
+        guard end &- at >= 4, Self.uint32(bytes, at) & 0xFFFF_FF00 == 0x4001_0100,
+            let o = Origin(rawValue: bytes[at &+ 3])
+        else { return }
+        origin = o
+        seen = 1 << PathAttributeType.origin
+        at &+= 4
+        guard end &- at >= 3, bytes[at] == 0x40, bytes[at &+ 1] == PathAttributeType.asPath else { return }
+        let value = at &+ 3, pathEnd = value &+ Int(bytes[at &+ 2])
+        guard pathEnd <= end, readASPath(bytes, from: value, to: pathEnd, width: fourOctetAS ? 4 : 2) else { return }
+        asPathSpan = MessageSpan(value..<pathEnd)
+        seen |= 1 << PathAttributeType.asPath
+        at = pathEnd
+        guard end &- at >= 7, Self.uint32(bytes, at) & 0xFFFF_FF00 == 0x4003_0400 else { return }
+        nextHop = IPv4Address(Self.uint32(bytes, at &+ 3))
+        seen |= 1 << PathAttributeType.nextHop
+        at &+= 7
     }
 
     /// MP_REACH_NLRI (RFC 4760 §3) of IPv6 unicast: AFI 2, SAFI 1, a next hop `NextHop.validate` accepts, the
