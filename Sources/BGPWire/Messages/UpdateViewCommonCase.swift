@@ -138,7 +138,7 @@ extension UpdateView {
 
     /// The attributes speakers open an UPDATE with, in RFC 4271 §5's order — ORIGIN, AS_PATH, NEXT_HOP, each with
     /// the plain well-known flags (0x40) and a one-byte length — read with one test of each header instead of
-    /// the loop's dispatch (20 M instructions of a benchmark replay). It stops at the first that is anything
+    /// the loop's dispatch (18 M instructions of a benchmark replay). It stops at the first that is anything
     /// else, for the loop to read from there on exactly as it would have: what it takes here the loop would have
     /// taken the same way (an AS_PATH whose segments do not fill it fails both; `UpdateView` tests hold the fast
     /// reading to the careful one).

@@ -128,8 +128,8 @@ struct UpdateTriage {
 
     /// Records each prefix `prefixes` reads — watched when `allWatched`, or when it relates to the registry (an
     /// IPv4 one of /16 or longer read whole only when its /16 may relate, an IPv6 one of /20 or longer only when
-    /// its /26 may: most of a full table's do not) — and
-    /// returns how many there were. `ipv4` is the reader's family, given where it is known.
+    /// its /26 may: most of a full table's do not) — and returns how many there were. `ipv4` is the reader's
+    /// family, given where it is known.
     @inline(__always)
     private static func recordEach(_ prefixes: inout PrefixReader, ipv4: Bool, index: PrefixIndex, allWatched: Bool,
                                    into verdict: inout TriageVerdict) -> Int {

@@ -50,13 +50,13 @@ public struct WatchedRIB: Sendable {
     public private(set) var dropped = 0
     public private(set) var count = 0
 
-    /// `expectedEntries` sizes the table up front (growth rehashes every key).
     /// When false, a table dropped whole (`removeSession` of the last session) is kept as it is instead of being
     /// released entry by entry: for a run that exits once it has reported (replay), whose memory the kernel takes
     /// back at once — releasing a full session's watched routes was 28 M instructions of a benchmark replay.
     let releasesDroppedTables: Bool
     private var droppedTables: [[IPPrefix: [Slot]]] = []
 
+    /// `expectedEntries` sizes the table up front (growth rehashes every key).
     public init(maximumEntries: Int = 1_000_000, expectedEntries: Int = 0, releasesDroppedTables: Bool = true) {
         self.maximumEntries = maximumEntries
         self.releasesDroppedTables = releasesDroppedTables
