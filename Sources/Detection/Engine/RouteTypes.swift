@@ -117,26 +117,10 @@ public struct ObservedPath: Sendable, Hashable {
         originNeighbor = origin != nil && distinct >= 2 ? beforeLast : nil
     }
 
-    /// The effective path of `view` when it is one AS_SEQUENCE exactly filling AS_PATH and AS4_PATH does not
-    /// apply (RFC 6793 §4.2.3), read from the message's bytes; `nil` for any other path (`effectiveASPath()`).
+    /// The effective path of `view` when it is one AS_SEQUENCE (`UpdateView.effectiveOneSequence()`): one array,
+    /// no `ASPath`; `nil` for any other path (`init(asPath: view.effectiveASPath(), otc:)`).
     public init?(oneSequenceOf view: UpdateView) {
-        guard let range = view.asPathRange, range.count >= 2, view.as4PathRange == nil || !view.useAS4Path else {
-            return nil
-        }
-        let bytes = view.bytes
-        let width = view.context.fourOctetAS ? 4 : 2
-        let count = Int(bytes[range.lowerBound + 1])
-        guard bytes[range.lowerBound] == ASPathSegment.Kind.sequence.rawValue, count > 0,
-            range.count == 2 + count * width
-        else { return nil }
-        var asns: [ASN] = []
-        asns.reserveCapacity(count)
-        var at = range.lowerBound + 2
-        for _ in 0..<count {
-            asns.append(width == 4 ? UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self))
-                : ASN(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self))))
-            at += width
-        }
+        guard let asns = view.effectiveOneSequence() else { return nil }
         self.init(sequence: asns, otc: view.otc)
     }
 

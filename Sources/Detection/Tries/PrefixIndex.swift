@@ -71,13 +71,13 @@ public struct PrefixIndex: Sendable {
         case .v4(let p):
             let top = p.address.value, length = Int(p.length)
             guard length >= 16 else { return v4Filter.intersectsCoarse(top: top, length: length) }
-            guard v4Filter.intersects(top: top, length: length) else { return false }
+            guard mayRelate(ipv4Top: top, length: length) else { return false }
             guard length > v4Filter.fineBits else { return true }
             return v4.intersects(PrefixTrie.Key(prefix), from: v4Entries[v4Filter.rank(ofMarked: Int(top >> 16))])
         case .v6(let p):
             let top = Self.top(p), length = Int(p.length)
             guard length >= 20 else { return v6.intersects(PrefixTrie.Key(prefix)) }
-            guard v6Filter.intersects(top: top, length: min(length, 32)) else { return false }
+            guard mayRelate(ipv6Top: top, length: length) else { return false }
             guard length > v6Filter.fineBits else { return true }
             return v6.intersects(PrefixTrie.Key(prefix), from: v6Entries[v6Filter.rank(ofMarked: Int(top >> 12))])
         }
