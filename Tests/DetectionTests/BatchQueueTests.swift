@@ -72,5 +72,28 @@ struct BatchQueueTests {
         queue.end()
         #expect(queue.removeFree().count == 1)
     }
-}
 
+    @Test("after lowering the bound, batches given back one at a time are released until it holds, not replaced")
+    func loweredBoundHolds() {
+        let queue = BatchQueue<Box>(maximumBatches: 6)
+        for serial in 0..<6 {
+            #expect(queue.takeFree() == nil, "a new batch may be made")
+            queue.submit(Box(serial: serial))
+        }
+        queue.setMaximumBatches(2)
+        let consumer = JoinableThread<Void, Never> {
+            while let box = queue.takeFull() {
+                usleep(1_000)  // one at a time, each after the producer waits
+                queue.giveBack(box)
+            }
+        }
+        var released: [Int] = []
+        let reused = queue.takeFree { released.append($0.serial) }
+        #expect(released.count == 4, "six made, four released")
+        #expect(reused != nil, "then one given back is reused: none is made while the bound is exceeded")
+        queue.end()
+        consumer.join()
+        let kept = queue.removeFree().map(\.serial) + [reused?.serial ?? -1]
+        #expect((released + kept).sorted() == Array(0..<6))
+    }
+}

@@ -26,24 +26,28 @@ final class BatchQueue<Batch: AnyObject>: @unchecked Sendable {
     }
 
     /// Producer: a batch given back by the consumer, or `nil` when the caller may make a new one (it is counted
-    /// as made); waits while `maximumBatches` exist and none is free. Batches given back beyond a lowered bound go
-    /// to `surplus` first (for the caller to settle and release).
+    /// as made); waits while `maximumBatches` exist and none is free. After the bound was lowered, batches given
+    /// back go to `surplus` (for the caller to settle and release) until no more than the bound exist, and none is
+    /// made meanwhile (a surplus batch was once replaced by a new one as it came back, so the bound never held
+    /// again).
     func takeFree(surplus: (Batch) -> Void = { _ in }) -> Batch? {
         var dropped: [Batch] = []
         defer { dropped.forEach(surplus) }
         return condition.withLock {
-            while free.isEmpty && made >= maximumBatches {
+            while true {
+                while made > maximumBatches, let extra = free.popLast() {
+                    dropped.append(extra)
+                    made -= 1
+                }
+                if let batch = free.popLast() { return batch }
+                if made < maximumBatches {
+                    made += 1
+                    return nil
+                }
                 producerWaits = true
                 condition.wait()
                 producerWaits = false
             }
-            while made > maximumBatches, let extra = free.popLast() {
-                dropped.append(extra)
-                made -= 1
-            }
-            if let batch = free.popLast() { return batch }
-            made += 1
-            return nil
         }
     }
 
