@@ -31,6 +31,10 @@ public final class DetectionEngine {
     private let emit: (AlertEvent) -> Void
     /// Open `session-down` alerts by neighbor, to resolve when it comes back.
     private var downNeighbors: [IPAddress: AlertIdentity] = [:]
+    /// The latest facts of each session that announced a watched route (the RIB's routes name their session by id),
+    /// until it closes; `lastSession` is the one written last, so that most announcements write nothing.
+    private var sessionInfos: [Int: SessionInfo] = [:]
+    private var lastSession: SessionInfo?
 
     public struct Options: Sendable {
         public var renotifyAfterMicroseconds: Int64 = 3_600_000_000
@@ -171,7 +175,8 @@ public final class DetectionEngine {
         var previous: WatchedRIB.Entry?
         var stored = false
         if related || !findings.isEmpty {
-            (previous, stored) = rib.upsert(k, WatchedRIB.Entry(path: path, sessionInfo: session, alerts: findings.map(\.identity)))
+            remember(session)
+            (previous, stored) = rib.upsert(k, WatchedRIB.Entry(path: path, alerts: findings.map(\.identity)))
         } else {
             // No longer watched (the registry changed on reload): drop the old route and what it carried.
             previous = rib.remove(k)
@@ -187,6 +192,14 @@ public final class DetectionEngine {
         book.resolve(AlertIdentity(type: .withdrawn, prefix: route.prefix, offender: nil), reason: .replaced, time: time,
                      evidence: evidence, emit: emit)
         evaluateSuboptimal(route.prefix, registered: registered, time: time, reason: .replaced, evidence: evidence)
+    }
+
+    /// Keeps `session`'s facts for its stored routes (`evaluateSuboptimal` names the session of a prefix's first).
+    @inline(__always)
+    private func remember(_ session: SessionInfo) {
+        if case .some(let last) = lastSession, last == session { return }
+        sessionInfos[session.id] = session
+        lastSession = session
     }
 
     private func withdraw(_ route: Route, session: SessionInfo, time: Int64, evidence: () -> Evidence) {
@@ -211,8 +224,9 @@ public final class DetectionEngine {
         for id in openIDs where id != finding?.identity {
             book.resolve(id, reason: entries.isEmpty ? reason : .replaced, time: time, evidence: evidence, emit: emit)
         }
-        if let finding, let first = entries.first {
-            book.observe(finding, path: first.path, session: first.sessionInfo, time: time, newCarrier: false,
+        if let finding, let first = entries.first, let sessionID = rib.routeSessions(for: prefix).first,
+            let session = sessionInfos[sessionID] {
+            book.observe(finding, path: first.path, session: session, time: time, newCarrier: false,
                          evidence: evidence, emit: emit)
         }
     }
@@ -239,6 +253,8 @@ public final class DetectionEngine {
             evaluateSuboptimal(key.prefix, registered: registry.entry(covering: key.prefix), time: time,
                                reason: .sessionClosed, evidence: { nil })
         }
+        sessionInfos[session.id] = nil
+        if lastSession?.id == session.id { lastSession = nil }
         guard let cause else { return }
         let finding = SessionDown.check(session: session, cause: cause, registry: registry)
         book.observe(finding, path: nil, session: session, time: time, newCarrier: false, evidence: { evidence }, emit: emit)
