@@ -16,7 +16,8 @@ struct WatchedRIBTests {
         var dropped = 0
         let maximum: Int
 
-        mutating func upsert(_ key: WatchedRIB.Key, _ entry: WatchedRIB.Entry) -> (previous: WatchedRIB.Entry?, stored: Bool) {
+        mutating func upsert(_ key: WatchedRIB.Key,
+                             _ entry: WatchedRIB.Entry) -> (previous: WatchedRIB.Entry?, stored: Bool) {
             if let j = routes[key.prefix]?.firstIndex(where: { $0.key == key }) {
                 let previous = routes[key.prefix]?[j].entry
                 routes[key.prefix]?[j].entry = entry

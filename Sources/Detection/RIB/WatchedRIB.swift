@@ -44,7 +44,8 @@ public struct WatchedRIB: Sendable {
 
         /// Stores a route in a free slot; returns its index.
         mutating func add(_ key: Key, _ entry: Entry) -> Int32 {
-            let slot = Slot(session: key.session, sender: key.sender, pathID: key.pathID, next: WatchedRIB.noSlot, entry: entry)
+            let slot = Slot(session: key.session, sender: key.sender, pathID: key.pathID, next: WatchedRIB.noSlot,
+                            entry: entry)
             if let i = free.popLast() {
                 slots[Int(i)] = slot
                 return i
@@ -282,7 +283,11 @@ public struct WatchedRIB: Sendable {
                     } else if !notablePrefixes.isEmpty, notablePrefixes.contains(prefix) {
                         removed.append((slot.key(prefix), entry))
                     }
-                    if previous == Self.noSlot { byPrefix.values[d] = slot.next } else { pool.slots[Int(previous)].next = slot.next }
+                    if previous == Self.noSlot {
+                        byPrefix.values[d] = slot.next
+                    } else {
+                        pool.slots[Int(previous)].next = slot.next
+                    }
                     _ = pool.release(i)
                     i = slot.next
                 }
