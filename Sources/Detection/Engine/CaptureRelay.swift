@@ -263,7 +263,7 @@ public final class CaptureRelay: CapturedUpdateSink, @unchecked Sendable {
     /// Copies an UPDATE's bytes into the batch being filled, with where it was captured.
     private func relay(_ bytes: UnsafeRawBufferPointer, frame: Int, time: CaptureTime, session: BGPSession,
                        sender: Int) {
-        if fillingRef == nil { nextBatch() }
+        if fillingRef == nil { _ = nextBatch() }
         guard var batch = fillingRef else { preconditionFailure("CaptureRelay: no batch to fill") }
         // A message's length is a 16-bit field: it always fits in an empty arena (≥ 64 KiB).
         let offset: Int
@@ -282,7 +282,7 @@ public final class CaptureRelay: CapturedUpdateSink, @unchecked Sendable {
             filled.append(update, session: session, sender: sender)
             return filled.isFull
         }
-        if full { batch._withUnsafeGuaranteedRef { send($0, next: false) } }
+        if full { _ = batch._withUnsafeGuaranteedRef { send($0, next: false) } }
     }
 
     /// Capture thread, after the last event: hands over what is left, waits for the parse thread, adds the last
