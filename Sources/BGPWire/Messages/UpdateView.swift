@@ -3,7 +3,9 @@
 /// One pass checks every field in the order OpenBGPD uses (flags → length → duplicate → value) and
 /// records RFC 7606 outcomes in `errors`; scalar attributes are kept inline and everything else as a byte
 /// range, so reading an UPDATE allocates nothing unless it is malformed. Routes are read on demand with
-/// `routes(_:)`. The view borrows `bytes`: it is valid only while the lender's closure runs.
+/// `routes(_:)`. The view borrows `bytes`: it is valid only while the lender's closure runs. Its files: this
+/// one, the fields and the careful reading; UpdateViewCommonCase.swift, the one-pass reading of a common UPDATE;
+/// UpdateViewRoutes.swift, its routes; UpdateViewASPath.swift, the effective AS path (RFC 6793).
 /// (`@frozen`, with its hot accessors inlinable: the span defaults and getters were otherwise called across the
 /// module boundary for every UPDATE, 29 M instructions of a benchmark replay's parse thread.)
 @frozen
@@ -352,119 +354,5 @@ public struct UpdateView {
             }
         }
         return metric
-    }
-
-    // MARK: - Reading routes
-
-    /// The parts of an UPDATE that carry routes.
-    public enum RouteSection: Sendable, CaseIterable {
-        case withdrawn, nlri, mpReach, mpUnreach
-    }
-
-    /// Reads the routes of one section, lazily. Sections that failed validation yield what precedes the error.
-    public func routes(_ section: RouteSection) -> RouteReader {
-        switch section {
-        case .withdrawn:
-            return RouteReader(slice(withdrawnRange), family: .ipv4Unicast, addPath: context.addPath.contains(.ipv4Unicast))
-        case .nlri:
-            return RouteReader(slice(nlriRange), family: .ipv4Unicast, addPath: context.addPath.contains(.ipv4Unicast))
-        case .mpReach:
-            guard let r = mpReach, r.family.prefixEncoding != nil else { return emptyReader() }
-            return RouteReader(slice(r.nlriRange), family: r.family, addPath: context.addPath.contains(r.family))
-        case .mpUnreach:
-            guard let r = mpUnreach, r.family.prefixEncoding != nil else { return emptyReader() }
-            return RouteReader(slice(r.nlriRange), family: r.family, addPath: context.addPath.contains(r.family))
-        }
-    }
-
-    /// The prefixes of one section when its family's NLRI are plain (no labels, no route distinguisher),
-    /// read without building routes; `nil` for other encodings (read those with `routes(_:)`).
-    @inlinable
-    public func prefixes(_ section: RouteSection) -> PrefixReader? {
-        let range: Range<Int>
-        let family: AddressFamily
-        switch section {
-        case .withdrawn: (range, family) = (withdrawnRange, .ipv4Unicast)
-        case .nlri: (range, family) = (nlriRange, .ipv4Unicast)
-        case .mpReach:
-            guard let r = mpReach else { return PrefixReader(UnsafeRawBufferPointer(start: nil, count: 0), isIPv4: true, addPath: false) }
-            (range, family) = (r.nlriRange, r.family)
-        case .mpUnreach:
-            guard let r = mpUnreach else { return PrefixReader(UnsafeRawBufferPointer(start: nil, count: 0), isIPv4: true, addPath: false) }
-            (range, family) = (r.nlriRange, r.family)
-        }
-        guard family.prefixEncoding == .plain else { return nil }
-        return PrefixReader(UnsafeRawBufferPointer(rebasing: bytes[range]), isIPv4: family.afi == 1,
-                            addPath: context.addPath.contains(family))
-    }
-
-    private func emptyReader() -> RouteReader {
-        RouteReader(slice(0..<0), family: .ipv4Unicast, addPath: false)
-    }
-
-    /// A reader over `range` of the message, positioned for error offsets.
-    public func slice(_ range: Range<Int>) -> WireReader {
-        WireReader(UnsafeRawBufferPointer(rebasing: bytes[range]), base: range.lowerBound)
-    }
-
-    /// Routes announced (classic NLRI + MP_REACH with decoded families).
-    public var announcedCount: Int { nlriCount + (mpReach?.routeCount ?? 0) }
-    /// Routes withdrawn (classic withdrawn field + MP_UNREACH with decoded families).
-    public var withdrawnTotal: Int { withdrawnCount + (mpUnreach?.routeCount ?? 0) }
-
-    /// True for an End-of-RIB marker (RFC 4724 §2): an empty UPDATE, or one with only an empty MP_UNREACH.
-    @inlinable public var isEndOfRIB: Bool {
-        if withdrawnCount == 0 && nlriCount == 0 && asPathRange == nil && mpReach == nil {
-            if let u = mpUnreach { return u.nlriRange.isEmpty }
-            return origin == nil && unknownAttributeList == nil && errorList == nil
-        }
-        return false
-    }
-
-    /// RFC 6811 origin of the path after the RFC 6793 merge, without building the path.
-    @inlinable public var effectiveOriginASN: ASN? {
-        // After the merge the final segment comes from AS4_PATH whenever it contributes any hop.
-        as4PathHops32 > 0 && useAS4Path ? as4PathOrigin : asPathOrigin
-    }
-
-    /// The ASNs of the effective path when it is one AS_SEQUENCE exactly filling AS_PATH and AS4_PATH does not
-    /// apply (RFC 6793 §4.2.3) — most of a table — read into one array; `nil` for any other path (then
-    /// `effectiveASPath()`, which for this one would build the same ASNs inside a segment list).
-    public func effectiveOneSequence() -> [ASN]? {
-        guard let range = asPathRange, range.count >= 2, as4PathRange == nil || !useAS4Path else { return nil }
-        let width = context.fourOctetAS ? 4 : 2
-        let count = Int(bytes[range.lowerBound + 1])
-        guard bytes[range.lowerBound] == ASPathSegment.Kind.sequence.rawValue, count > 0,
-            range.count == 2 + count * width
-        else { return nil }
-        var asns: [ASN] = []
-        asns.reserveCapacity(count)
-        var at = range.lowerBound + 2
-        for _ in 0..<count {
-            asns.append(width == 4 ? UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self))
-                : ASN(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self))))
-            at += width
-        }
-        return asns
-    }
-
-    /// The path to judge routes by: AS_PATH merged with AS4_PATH when `useAS4Path` (RFC 6793 §4.2.3).
-    /// Allocates the path; call it only for UPDATEs that matter.
-    public func effectiveASPath() -> ASPath? {
-        guard let asPathRange else { return nil }
-        var reader = slice(asPathRange)
-        guard let asPath = try? ASPath(from: &reader, fourOctet: context.fourOctetAS) else { return nil }
-        guard useAS4Path, let as4PathRange else { return asPath }
-        var as4Reader = slice(as4PathRange)
-        guard let as4 = try? ASPath(from: &as4Reader, fourOctet: true) else { return asPath }
-        return ASPath.merge(asPath: asPath, as4Path: as4)
-    }
-
-    /// RFC 6793 §4.2.3: AS4_PATH is used when `ASPath.as4PathApplies` and it is not longer than AS_PATH.
-    public var useAS4Path: Bool {
-        guard as4PathRange != nil, asPathRange != nil,
-            ASPath.as4PathApplies(fourOctetSession: context.fourOctetAS, aggregator: aggregator, as4Aggregator: as4Aggregator)
-        else { return false }
-        return as4PathHops <= asPathHops
     }
 }

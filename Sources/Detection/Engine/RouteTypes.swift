@@ -71,50 +71,57 @@ public struct ObservedPath: Sendable, Hashable {
         isOneSequence = false
         otherPath = asPath
         var asns: [ASN] = []
-        // The collapsed path (prepends removed, a set counted as its first AS) is only counted, with its last two
-        // ASes kept: one array per path, not two.
-        var distinct = 0
-        var last: ASN?
-        var beforeLast: ASN?
-        func collapse(_ a: ASN) {
-            distinct += 1
-            beforeLast = last
-            last = a
-        }
+        var collapsed = CollapsedCount()
         for segment in asPath?.segments ?? [] where segment.kind == .sequence || segment.kind == .set {
             asns += segment.asns
             if segment.kind == .sequence {
-                for a in segment.asns where last != a { collapse(a) }
+                for a in segment.asns { collapsed.add(a) }
             } else if let first = segment.asns.first {
-                collapse(first)
+                collapsed.add(set: first)
             }
         }
         self.asns = asns
         self.origin = asPath?.originASN
         self.firstAS = asns.first
-        self.distinctLength = distinct
+        self.distinctLength = collapsed.distinct
         self.otc = otc
-        originNeighbor = origin != nil && distinct >= 2 ? beforeLast : nil
+        originNeighbor = origin != nil && collapsed.distinct >= 2 ? collapsed.beforeLast : nil
     }
 
     /// The path of one AS_SEQUENCE `asns`, as `init(asPath:otc:)` reads it.
     init(sequence asns: [ASN], otc: ASN?) {
-        var distinct = 0
-        var last: ASN?
-        var beforeLast: ASN?
-        for a in asns where last != a {
-            distinct += 1
-            beforeLast = last
-            last = a
-        }
+        var collapsed = CollapsedCount()
+        for a in asns { collapsed.add(a) }
         self.asns = asns
         isOneSequence = true
         otherPath = nil
         origin = asns.last
         firstAS = asns.first
-        distinctLength = distinct
+        distinctLength = collapsed.distinct
         self.otc = otc
-        originNeighbor = origin != nil && distinct >= 2 ? beforeLast : nil
+        originNeighbor = origin != nil && collapsed.distinct >= 2 ? collapsed.beforeLast : nil
+    }
+
+    /// The collapsed path (prepends removed, a set counted as its first AS), counted with its last two ASes kept
+    /// rather than built: one array per path, not two.
+    private struct CollapsedCount {
+        var distinct = 0
+        var last: ASN?
+        var beforeLast: ASN?
+
+        /// The next AS of a sequence: counted unless it repeats the one before (a prepend).
+        @inline(__always)
+        mutating func add(_ a: ASN) {
+            if last != a { add(set: a) }
+        }
+
+        /// An AS counted as one hop whatever came before (an AS_SET's first AS).
+        @inline(__always)
+        mutating func add(set a: ASN) {
+            distinct += 1
+            beforeLast = last
+            last = a
+        }
     }
 
     /// The effective path of `view` when it is one AS_SEQUENCE (`UpdateView.effectiveOneSequence()`): one array,
