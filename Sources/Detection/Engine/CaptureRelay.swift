@@ -141,6 +141,8 @@ public final class CaptureRelay: CapturedUpdateSink, @unchecked Sendable {
     public let pipeline: FeedPipeline
     private let malformed: ((UpdateView) -> Void)?
     private let counted: ((UpdateView) -> Void)?
+    /// Runs first on the parse thread (replay places it: `CPUPlacement`).
+    private let parseThreadStarted: (@Sendable () -> Void)?
     private let batchBytes: Int
     private let batchEntries: Int
     private let maximumBatches: Int
@@ -181,8 +183,9 @@ public final class CaptureRelay: CapturedUpdateSink, @unchecked Sendable {
     /// registry takes to load; with 8 MiB it waited half of that time).
     public init(pipeline: FeedPipeline, batchBytes: Int = 256 << 10, batchEntries: Int = 2048, maximumBatches: Int = 4,
                 batchesWhileAwaitingRegistry: Int = 64, malformed: ((UpdateView) -> Void)? = nil,
-                counted: ((UpdateView) -> Void)? = nil) {
+                counted: ((UpdateView) -> Void)? = nil, parseThreadStarted: (@Sendable () -> Void)? = nil) {
         self.pipeline = pipeline
+        self.parseThreadStarted = parseThreadStarted
         self.malformed = malformed
         self.counted = counted
         self.batchBytes = max(batchBytes, 1 << 16)
@@ -332,6 +335,7 @@ public final class CaptureRelay: CapturedUpdateSink, @unchecked Sendable {
     /// Parse thread: reads the batches in order until the capture thread has finished; first waits for the
     /// pipeline's registry, if it is still loading, while the capture thread reads ahead.
     private func runParser() {
+        parseThreadStarted?()
         if !pipeline.hasRegistry {
             queue.setMaximumBatches(batchesWhileAwaitingRegistry)
             pipeline.awaitRegistry()

@@ -91,14 +91,18 @@ public final class FeedPipeline: @unchecked Sendable {
     /// applied.
     private var abandoned = false
     private let pendingDataSets: PendingDataSets?
+    /// Runs first on the engine thread (replay places it: `CPUPlacement`).
+    private let engineThreadStarted: (@Sendable () -> Void)?
 
     /// `pendingRegistry`: the registry still loading, which the triage takes before the first UPDATE and the
     /// engine (built with an empty one) before its first event; `pendingDataSets`: data sets still loading, which
     /// the engine (built without them) takes before its first event. If either fails, nothing is applied and
     /// `isAbandoned` turns true.
     public init(feed: EngineFeed, pendingRegistry: PendingRegistry? = nil, pendingDataSets: PendingDataSets? = nil,
-                batchBytes: Int = 128 << 10, batchItems: Int = 256, maximumBatches: Int = 16) {
+                batchBytes: Int = 128 << 10, batchItems: Int = 256, maximumBatches: Int = 16,
+                engineThreadStarted: (@Sendable () -> Void)? = nil) {
         self.feed = feed
+        self.engineThreadStarted = engineThreadStarted
         self.pendingRegistry = pendingRegistry
         self.pendingDataSets = pendingDataSets
         if let pendingDataSets, pendingDataSets.includesRPKI {
@@ -208,6 +212,7 @@ public final class FeedPipeline: @unchecked Sendable {
     /// Engine side: takes the pending registry and data sets, then applies the batches in order until the capture
     /// side has finished (or drops them, when the registry or the data sets failed to load).
     private func runEngine() {
+        engineThreadStarted?()
         var applying = true
         if let pendingRegistry {
             if let loaded = pendingRegistry.wait() {

@@ -77,7 +77,13 @@ struct ReplayCommand: ParsableCommand {
         // the parse thread's triage and the engine take the registry before their first UPDATE, the engine the
         // data sets before its first event (FeedPipeline), and nothing is detected or written before.
         let registryPath = registry
-        let registryLoad = JoinableThread { () throws(ConfigErrors) -> Registry in try RegistryLoader.load(path: registryPath) }
+        // On two CPUs, the parse side and the capture side get one each (`CPUPlacement`); not with data sets.
+        let pin = dataSetOptions.isEmpty && CPUPlacement.applies
+        if pin { CPUPlacement.pinCurrentThread(to: .capture) }
+        let registryLoad = JoinableThread { () throws(ConfigErrors) -> Registry in
+            if pin { CPUPlacement.pinCurrentThread(to: .parse) }
+            return try RegistryLoader.load(path: registryPath)
+        }
         let dataSets = dataSetOptions
         let dataSetLoad = dataSets.isEmpty ? nil : JoinableThread { () throws(ConfigErrors) -> DataSets in try dataSets.load() }
         let pendingRegistry = PendingRegistry(wait: { try? registryLoad.join().get() })
@@ -93,10 +99,12 @@ struct ReplayCommand: ParsableCommand {
         let pending = dataSetLoad.map { load in
             PendingDataSets(includesRPKI: dataSets.rpki != nil, wait: { try? load.join().get() })
         }
-        let pipeline = FeedPipeline(feed: EngineFeed(engine: engine), pendingRegistry: pendingRegistry, pendingDataSets: pending)
+        let pipeline = FeedPipeline(feed: EngineFeed(engine: engine), pendingRegistry: pendingRegistry, pendingDataSets: pending,
+                                    engineThreadStarted: { if pin { CPUPlacement.pinCurrentThread(to: .capture) } })
         ThreadPriority.lowerCurrentThread(by: 5)  // loaders and engine first
         var tally = DecodeTally()
-        let relay = CaptureRelay(pipeline: pipeline, malformed: { view in tally.countMalformed(view) })
+        let relay = CaptureRelay(pipeline: pipeline, malformed: { view in tally.countMalformed(view) },
+                                 parseThreadStarted: { if pin { CPUPlacement.pinCurrentThread(to: .parse) } })
         let decoder = CaptureDecoder(
             bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts), limits: captureLimits.limits, updateSink: relay
         ) { [relay] event in
