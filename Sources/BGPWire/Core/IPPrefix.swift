@@ -3,6 +3,15 @@ public struct IPv4Prefix: Sendable, Hashable, Comparable, CustomStringConvertibl
     public let address: IPv4Address
     public let length: UInt8
 
+    /// 0.0.0.0/0.
+    @inlinable public static var defaultRoute: IPv4Prefix { IPv4Prefix(masked: IPv4Address(0), length: 0) }
+
+    /// A prefix whose host bits are clear and length at most 32.
+    @usableFromInline init(masked address: IPv4Address, length: UInt8) {
+        self.address = address
+        self.length = length
+    }
+
     /// Builds a prefix, clearing host bits; `nil` when `length > 32`.
     @inlinable
     public init?(address: IPv4Address, length: UInt8) {

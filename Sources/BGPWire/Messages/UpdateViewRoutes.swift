@@ -60,6 +60,15 @@ extension UpdateView {
     }
 
     /// Routes announced (classic NLRI + MP_REACH with decoded families).
+    /// The plain prefix (RFC 4271 §4.3: a length in bits, then the prefix octets) whose length octet is at
+    /// `offset` of the message, as `PrefixReader` reads it; `nil` when it is longer than its family allows or
+    /// overruns the message. For a prefix another reader located (`TriageVerdict`'s hints).
+    public func plainPrefix(lengthAt offset: Int, isIPv4: Bool) -> IPPrefix? {
+        guard offset >= 0, offset < bytes.count else { return nil }
+        var reader = PrefixReader(UnsafeRawBufferPointer(rebasing: bytes[offset...]), isIPv4: isIPv4, addPath: false)
+        return reader.next()
+    }
+
     public var announcedCount: Int { nlriCount + (mpReach?.routeCount ?? 0) }
     /// Routes withdrawn (classic withdrawn field + MP_UNREACH with decoded families).
     public var withdrawnTotal: Int { withdrawnCount + (mpUnreach?.routeCount ?? 0) }

@@ -21,6 +21,9 @@ public struct PrefixReader: IteratorProtocol {
         public var bits: Int
         @usableFromInline var addressStart: Int
 
+        /// Where the entry's length octet is in the reader's bytes (its path identifier, if any, comes before).
+        @inlinable public var lengthOffset: Int { addressStart - 1 }
+
         @inlinable
         init(bits: Int, addressStart: Int) {
             self.bits = bits

@@ -87,44 +87,64 @@ public final class DetectionEngine {
     }
 
     /// `process` of an UPDATE already counted; `verdict` (when the triage's is at hand) says which routes are
-    /// watched, so that the registry is asked only about routes past the 64th.
+    /// watched, so that the registry is asked only about routes past the 64th — and when it names every watched
+    /// route with its prefix (`TriageVerdict.hintedRoutes`; not with ADD-PATH, whose path IDs it does not keep),
+    /// the UPDATE's routes are not read again at all.
     func process(update view: UpdateView, session: SessionInfo, position: SourcePosition, time: Int64,
                  verdict: TriageVerdict?) {
-        let registry = self.registry
         let bytes = view.bytes  // capture the bytes, not the whole view, in the evidence closure
         let evidence = { Evidence(position: position, message: Array(bytes)) }
+        let treatAsWithdraw = view.isTreatAsWithdraw
+        var path: ObservedPath?
+        /// Acts on a watched route: `covering` is the registered prefix covering it as the triage found it (see
+        /// `announce`). Withdrawals come first (RFC 4271 §9: an UPDATE's withdrawals precede its announcements).
+        func act(on route: Route, withdrawn: Bool, covering: Int32??) {
+            // RFC 7606: the routes of a malformed UPDATE are handled as withdrawn.
+            if withdrawn || treatAsWithdraw { return withdraw(route, session: session, time: time, evidence: evidence) }
+            if case .none = path {
+                path = ObservedPath(oneSequenceOf: view) ?? ObservedPath(asPath: view.effectiveASPath(), otc: view.otc)
+            }
+            if let path { announce(route, covering: covering, path: path, session: session, time: time, evidence: evidence) }
+        }
+        if let verdict, let hinted = verdict.hintedRoutes, view.context.addPath.isEmpty,
+            let prefixes = Self.hintedPrefixes(view, verdict, count: hinted) {
+            for i in 0..<hinted {
+                let hint = verdict.hintedRoute(i)
+                act(on: Route(prefix: prefixes[i]), withdrawn: hint.withdrawn, covering: .some(hint.covering))
+            }
+            return
+        }
+        let registry = self.registry
         var index = 0
-        // Withdrawals first (RFC 4271 §9: an UPDATE's withdrawals precede its announcements).
         for section in [UpdateView.RouteSection.withdrawn, .mpUnreach] {
             var routes = view.routes(section)
             while let route = Self.nextWatched(&routes, verdict: verdict, index: &index,
                                                isWatched: { registry.watchesWithdrawal(of: $0) }) {
-                withdraw(route.route, session: session, time: time, evidence: evidence)
+                act(on: route.route, withdrawn: true, covering: nil)
             }
         }
-        let treatAsWithdraw = view.isTreatAsWithdraw
         let monitoredOrigin = registry.isMonitored(view.effectiveOriginASN)
-        var path: ObservedPath?
         for section in [UpdateView.RouteSection.nlri, .mpReach] {
             var routes = view.routes(section)
             while let route = Self.nextWatched(&routes, verdict: verdict, index: &index, isWatched: {
                 registry.watchesAnnouncement(of: $0, monitoredOrigin: monitoredOrigin)
             }) {
-                if treatAsWithdraw {
-                    // RFC 7606: the routes of a malformed UPDATE are handled as withdrawn.
-                    withdraw(route.route, session: session, time: time, evidence: evidence)
-                    continue
-                }
-                if case .none = path {
-                    path = ObservedPath(oneSequenceOf: view)
-                        ?? ObservedPath(asPath: view.effectiveASPath(), otc: view.otc)
-                }
-                if let path {
-                    announce(route.route, covering: verdict?.covering(ofRoute: route.number), path: path,
-                             session: session, time: time, evidence: evidence)
-                }
+                act(on: route.route, withdrawn: false, covering: verdict?.covering(ofRoute: route.number))
             }
         }
+    }
+
+    /// The prefixes of the `count` routes the triage named (`TriageVerdict.hintedRoute`), read where it found
+    /// them; `nil` if one cannot be read there (the routes are then walked).
+    private static func hintedPrefixes(_ view: UpdateView, _ verdict: TriageVerdict,
+                                       count: Int) -> InlineArray<4, IPPrefix>? {
+        var prefixes = InlineArray<4, IPPrefix>(repeating: .v4(.defaultRoute))
+        for i in 0..<min(count, 4) {
+            let hint = verdict.hintedRoute(i)
+            guard let prefix = view.plainPrefix(lengthAt: hint.lengthOffset, isIPv4: hint.isIPv4) else { return nil }
+            prefixes[i] = prefix
+        }
+        return prefixes
     }
 
     /// The next watched route of `routes` and its number, numbering routes in walk order from `index` on: watched

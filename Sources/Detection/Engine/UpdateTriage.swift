@@ -43,6 +43,7 @@ struct UpdateTriage {
             let addPath = view.context.addPath.containsIPv4Unicast
             counts.withdrawn += Self.recordIPv4(view, view.withdrawnRange, addPath: addPath, index: index,
                                                 allWatched: false, into: &verdict)
+            verdict.beginAnnouncements()
             let monitoredOrigin = monitored.contains(view.effectiveOriginASN)
             counts.announced += Self.recordIPv4(view, view.nlriRange, addPath: addPath, index: index,
                                                 allWatched: monitoredOrigin, into: &verdict)
@@ -59,6 +60,7 @@ struct UpdateTriage {
                 counts.withdrawn += Self.recordIPv6(view, u.nlriRange, addPath: addPath6, index: index,
                                                     allWatched: false, into: &verdict)
             }
+            verdict.beginAnnouncements()
             let monitoredOrigin = monitored.contains(view.effectiveOriginASN)
             counts.announced += Self.recordIPv4(view, view.nlriRange, addPath: addPath4, index: index,
                                                 allWatched: monitoredOrigin, into: &verdict)
@@ -71,6 +73,7 @@ struct UpdateTriage {
         for section in [UpdateView.RouteSection.withdrawn, .mpUnreach] {
             counts.withdrawn += Self.record(view, section, index: index, allWatched: false, into: &verdict)
         }
+        verdict.beginAnnouncements()
         let origin = view.effectiveOriginASN
         let monitoredOrigin = monitored.contains(origin)
         let validation = validation.isValidating && !view.isTreatAsWithdraw ? validation : nil
@@ -95,7 +98,8 @@ struct UpdateTriage {
     private static func record(_ view: UpdateView, _ section: UpdateView.RouteSection, index: PrefixIndex, allWatched: Bool,
                                into verdict: inout TriageVerdict) -> Int {
         if var prefixes = view.prefixes(section) {
-            return recordEach(&prefixes, ipv4: prefixes.isIPv4, index: index, allWatched: allWatched, into: &verdict)
+            return recordEach(&prefixes, ipv4: prefixes.isIPv4, index: index, allWatched: allWatched, base: nil,
+                              into: &verdict)
         }
         var n = 0
         var routes = view.routes(section)
@@ -114,7 +118,8 @@ struct UpdateTriage {
             return recordIPv4Candidates(view.bytes, range, addPath: addPath, index: index, into: &verdict)
         }
         var prefixes = PrefixReader(UnsafeRawBufferPointer(rebasing: view.bytes[range]), isIPv4: true, addPath: addPath)
-        return recordEach(&prefixes, ipv4: true, index: index, allWatched: allWatched, into: &verdict)
+        return recordEach(&prefixes, ipv4: true, index: index, allWatched: allWatched, base: range.lowerBound,
+                          into: &verdict)
     }
 
     /// `record` for a field of IPv6 unicast prefixes at `range` of the message.
@@ -123,16 +128,17 @@ struct UpdateTriage {
                                    allWatched: Bool, into verdict: inout TriageVerdict) -> Int {
         var prefixes = PrefixReader(UnsafeRawBufferPointer(rebasing: view.bytes[range]), isIPv4: false,
                                     addPath: addPath)
-        return recordEach(&prefixes, ipv4: false, index: index, allWatched: allWatched, into: &verdict)
+        return recordEach(&prefixes, ipv4: false, index: index, allWatched: allWatched, base: range.lowerBound,
+                          into: &verdict)
     }
 
     /// Records each prefix `prefixes` reads — watched when `allWatched`, or when it relates to the registry (an
     /// IPv4 one of /16 or longer read whole only when its /16 may relate, an IPv6 one of /20 or longer only when
     /// its /26 may: most of a full table's do not) — and returns how many there were. `ipv4` is the reader's
-    /// family, given where it is known.
+    /// family, given where it is known; `base`, where the reader's bytes start in the message, when known.
     @inline(__always)
     private static func recordEach(_ prefixes: inout PrefixReader, ipv4: Bool, index: PrefixIndex, allWatched: Bool,
-                                   into verdict: inout TriageVerdict) -> Int {
+                                   base: Int?, into verdict: inout TriageVerdict) -> Int {
         var n = 0
         while let entry = prefixes.nextEntry() {
             n += 1
@@ -145,7 +151,7 @@ struct UpdateTriage {
                 !index.mayRelate(ipv6Top: prefixes.ipv6Top32(entry), length: entry.bits) {
                 verdict.record(false)  // the filter's /20 and /26 levels, without building the 128-bit prefix
             } else {
-                verdict.record(prefixes.prefix(entry), index: index)
+                verdict.record(prefixes.prefix(entry), index: index, lengthAt: base.map { $0 + entry.lengthOffset })
             }
         }
         return n
@@ -182,7 +188,7 @@ struct UpdateTriage {
             guard verdict.wantsNext else { verdict.record(false); continue }
             // The bytes past the prefix's own (the next entry's) are cleared by its mask.
             let prefix = IPv4Prefix(address: IPv4Address(address), length: UInt8(bits)).map(IPPrefix.v4)
-            verdict.record(prefix, index: index)
+            verdict.record(prefix, index: index, lengthAt: first &- 1)
         }
         verdict.recordUnwatched(n - recorded)
         return n
@@ -246,18 +252,26 @@ struct TriageVerdict: Sendable {
         count += 1
     }
 
-    /// Records the next route, a plain one for `prefix` (`nil`: none to judge), as `index` relates it to the
-    /// registry; a watched one with the registered prefix covering it, which the walk just read (`covering`).
+    /// Records the next route, a plain one for `prefix` (`nil`: none to judge) whose length octet is at offset
+    /// `lengthAt` of the message (`nil`: not known), as `index` relates it to the registry; a watched one with
+    /// the registered prefix covering it, which the walk just read (`covering`), and where it is (`hintedRoute`).
     @inline(__always)
-    mutating func record(_ prefix: IPPrefix?, index: PrefixIndex) {
+    mutating func record(_ prefix: IPPrefix?, index: PrefixIndex, lengthAt offset: Int?) {
         guard let prefix, index.relates(prefix) else { return record(false) }
         if count < 64, hints < Self.maximumHints {
             hintRoutes[hints] = Int32(count)
             hintCovering[hints] = index.longestMatch(prefix) ?? -1
+            if let offset { hintOffsets[hints] = Int32(truncatingIfNeeded: offset) } else { hintsLocated = false }
+            if !prefix.isIPv4 { hintIPv6 |= 1 << UInt8(hints) }
             hints += 1
         }
         record(true)
     }
+
+    /// The routes recorded so far are the UPDATE's withdrawn ones (withdrawn routes and MP_UNREACH); the next
+    /// are announced.
+    @inline(__always)
+    mutating func beginAnnouncements() { withdrawnRoutes = count }
 
     /// Whether route `index` (in walk order) is watched; `nil` past the 64th route (ask the registry).
     @inline(__always)
@@ -283,8 +297,33 @@ struct TriageVerdict: Sendable {
     /// walk the trie again for it (the walks' cache misses were a fifth of the engine thread).
     private var hintRoutes = SIMD4<Int32>(repeating: -1)
     private var hintCovering = SIMD4<Int32>(repeating: -1)
+    /// Where each hinted route's length octet is in the message, and which of them are IPv6 (bit i: hint i);
+    /// `hintsLocated` false once a hint came without its place.
+    private var hintOffsets = SIMD4<Int32>(repeating: -1)
+    private var hintIPv6: UInt8 = 0
+    private var hintsLocated = true
     private var hints = 0
     private static let maximumHints = 4
+    /// Routes recorded before the first announced one (`beginAnnouncements`).
+    private var withdrawnRoutes = 0
+
+    /// How many watched routes the hints name, when they name every watched route of the UPDATE and every route
+    /// was recorded (at most 64), so that the engine can act on the hinted routes without reading the UPDATE's
+    /// routes again (`hintedRoute(_:)`); `nil` otherwise (the engine walks the routes).
+    var hintedRoutes: Int? {
+        count <= 64 && hints > 0 && hintsLocated && watchedRoutes.nonzeroBitCount == hints ? hints : nil
+    }
+
+    /// Hinted route `i` (below `hints`, in walk order): whether it is withdrawn (else announced), where its plain
+    /// prefix's length octet is in the message (`UpdateView.plainPrefix(lengthAt:isIPv4:)`) and its family, its
+    /// number in walk order, and the registered prefix covering it (an index into the registry's list; `nil`:
+    /// none).
+    @inline(__always)
+    func hintedRoute(_ i: Int) -> (withdrawn: Bool, lengthOffset: Int, isIPv4: Bool, number: Int, covering: Int32?) {
+        let number = Int(hintRoutes[i])
+        return (number < withdrawnRoutes, Int(hintOffsets[i]), hintIPv6 & (1 << UInt8(i)) == 0, number,
+                hintCovering[i] >= 0 ? hintCovering[i] : nil)
+    }
 
     /// The registered prefix covering watched route `index` (its index in the registry's list; `.some(nil)` for
     /// none) when the triage found it, else `nil` (ask the registry).
