@@ -239,7 +239,12 @@ struct DaemonIntegrationTests {
         lines.removeSubrange(start..<end)
         try lines.joined(separator: "\n").write(toFile: "\(dir)/prefixes.yaml", atomically: true, encoding: .utf8)
         kill(daemon.processIdentifier, SIGHUP)
-        #expect(CLI.wait(seconds: 10) { CLI.metric(CLI.get(port: port, "/metrics").1, "bgpsentry_registry_prefixes") == 30 })
+        // A reload is done once its outcome is counted (after the new registry is in place and the sinks reopened;
+        // until then /healthz still reports the failed one).
+        #expect(CLI.wait(seconds: 10) {
+            CLI.metric(CLI.get(port: port, "/metrics").1, "bgpsentry_reloads_total{result=\"ok\"}") == 1
+        })
+        #expect(CLI.metric(CLI.get(port: port, "/metrics").1, "bgpsentry_registry_prefixes") == 30)
         #expect(CLI.get(port: port, "/healthz").0 == 200)
 
         stdin.fileHandleForWriting.write(pcap.dropFirst(24))

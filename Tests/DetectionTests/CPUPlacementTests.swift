@@ -31,7 +31,8 @@ struct CPUPlacementTests {
     @Test("on a two-CPU process, a pinned thread may run on its side's CPU only, each side on another")
     func pinsToOneCPU() throws {
         guard CPUPlacement.applies else {
-            print("CPUPlacementTests.pinsToOneCPU: skipped: this process may use \(Self.allowedCPUs() ?? "?") CPUs, not two")
+            let cpus = Self.allowedCPUs() ?? "?"
+            print("CPUPlacementTests.pinsToOneCPU: skipped: this process may use CPUs \(cpus), not exactly two")
             return
         }
         // On threads of their own: the test runner's threads keep their CPUs.

@@ -59,7 +59,6 @@ extension UpdateView {
         WireReader(UnsafeRawBufferPointer(rebasing: bytes[range]), base: range.lowerBound)
     }
 
-    /// Routes announced (classic NLRI + MP_REACH with decoded families).
     /// The plain prefix (RFC 4271 §4.3: a length in bits, then the prefix octets) whose length octet is at
     /// `offset` of the message, as `PrefixReader` reads it; `nil` when it is longer than its family allows or
     /// overruns the message. For a prefix another reader located (`TriageVerdict`'s hints).
@@ -69,6 +68,7 @@ extension UpdateView {
         return reader.next()
     }
 
+    /// Routes announced (classic NLRI + MP_REACH with decoded families).
     public var announcedCount: Int { nlriCount + (mpReach?.routeCount ?? 0) }
     /// Routes withdrawn (classic withdrawn field + MP_UNREACH with decoded families).
     public var withdrawnTotal: Int { withdrawnCount + (mpUnreach?.routeCount ?? 0) }

@@ -104,7 +104,9 @@ public final class DetectionEngine {
             if case .none = path {
                 path = ObservedPath(oneSequenceOf: view) ?? ObservedPath(asPath: view.effectiveASPath(), otc: view.otc)
             }
-            if let path { announce(route, covering: covering, path: path, session: session, time: time, evidence: evidence) }
+            if let path {
+                announce(route, covering: covering, path: path, session: session, time: time, evidence: evidence)
+            }
         }
         if let verdict, let hinted = verdict.hintedRoutes, view.context.addPath.isEmpty,
             let prefixes = Self.hintedPrefixes(view, verdict, count: hinted) {

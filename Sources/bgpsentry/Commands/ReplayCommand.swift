@@ -99,7 +99,8 @@ struct ReplayCommand: ParsableCommand {
         let pending = dataSetLoad.map { load in
             PendingDataSets(includesRPKI: dataSets.rpki != nil, wait: { try? load.join().get() })
         }
-        let pipeline = FeedPipeline(feed: EngineFeed(engine: engine), pendingRegistry: pendingRegistry, pendingDataSets: pending,
+        let pipeline = FeedPipeline(feed: EngineFeed(engine: engine), pendingRegistry: pendingRegistry,
+                                    pendingDataSets: pending,
                                     engineThreadStarted: { if pin { CPUPlacement.pinCurrentThread(to: .capture) } })
         ThreadPriority.lowerCurrentThread(by: 5)  // loaders and engine first
         var tally = DecodeTally()
