@@ -79,9 +79,12 @@ struct ReplayCommand: ParsableCommand {
         let registryPath = registry
         // On two CPUs, the parse side and the capture side get one each (`CPUPlacement`); not with data sets.
         let pin = dataSetOptions.isEmpty && CPUPlacement.applies
-        if pin { CPUPlacement.pinCurrentThread(to: .capture) }
+        let place: @Sendable (CPUPlacement.Side) -> Void = { side in
+            if pin { CPUPlacement.pinCurrentThread(to: side) }
+        }
+        place(.capture)
         let registryLoad = JoinableThread { () throws(ConfigErrors) -> Registry in
-            if pin { CPUPlacement.pinCurrentThread(to: .parse) }
+            place(.parse)
             return try RegistryLoader.load(path: registryPath)
         }
         let dataSets = dataSetOptions
@@ -101,11 +104,11 @@ struct ReplayCommand: ParsableCommand {
         }
         let pipeline = FeedPipeline(feed: EngineFeed(engine: engine), pendingRegistry: pendingRegistry,
                                     pendingDataSets: pending,
-                                    engineThreadStarted: { if pin { CPUPlacement.pinCurrentThread(to: .capture) } })
+                                    engineThreadStarted: { place(.capture) })
         ThreadPriority.lowerCurrentThread(by: 5)  // loaders and engine first
         var tally = DecodeTally()
         let relay = CaptureRelay(pipeline: pipeline, malformed: { view in tally.countMalformed(view) },
-                                 parseThreadStarted: { if pin { CPUPlacement.pinCurrentThread(to: .parse) } })
+                                 parseThreadStarted: { place(.parse) })
         let decoder = CaptureDecoder(
             bgpPorts: Set(bgpPorts.isEmpty ? [179] : bgpPorts), limits: captureLimits.limits, updateSink: relay
         ) { [relay] event in
